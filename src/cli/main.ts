@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfigFile } from '../config/load-config-file.js';
+import { resolveConfig } from '../config/resolve-config.js';
+import { UserError } from '../user-error.js';
+import { flagsToConfig, type RunFlags } from './flags.js';
+import { runSession } from './run-session.js';
+import type { ProgressMode } from './progress.js';
+
+function buildProgram(exit: (code: number) => void): Command {
+  const program = new Command('lossband')
+    .description('Train a network while a controller holds the training loss inside a band by adjusting input noise σ.')
+    .exitOverride()
+    .showHelpAfterError(false)
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('train a model (default: bundled Iris, pid controller holding the loss in [0.30, 0.40])')
+    .option('--config <file>', 'YAML or JSON config; keys mirror the flags')
+    .addOption(new Option('--preset <name>', 'starting point').choices(['default', 'seed']))
+    .option('--data <iris|wine|breast-cancer|PATH>', 'bundled dataset or CSV file')
+    .option('--label <column>', 'label column of the CSV (default: last)')
+    .option('--test-fraction <f>', 'held-out share (default 0.2)')
+    .option('--no-standardize', 'feed raw features')
+    .option('--epochs <n>', 'epochs to train; 0 = until stopped')
+    .option('--seed <seed>', 'seed for split, init, noise (default 42)')
+    .option('--hidden <list>', 'hidden layer widths, e.g. 10 or 64,32')
+    .option('--optimizer <adam|sgd>', 'optimiser')
+    .option('--learning-rate <lr>', 'learning rate')
+    .option('--batch-size <n|full>', 'mini-batch size (default: full batch)')
+    .option('--band <lo:hi>', 'target band of the loss (default 0.30:0.40)')
+    .option('--controller <type>', 'pid | hysteresis | fixed | flooding')
+    .option('--sigma <s>', 'initial σ (the constant for fixed)')
+    .option('--draws <n|auto>', 'noisy copies of each sample per epoch')
+    .option('--backend <node|wasm|cpu>', 'TensorFlow.js backend (default: fastest available)')
+    .option('--out <dir>', 'run directory (default runs/<name>)')
+    .option('--name <name>', 'run name (metrics label)')
+    .option('--port <port>', 'metrics/API port; 0 = no server (default 9464)')
+    .option('--host <host>', 'bind address (default 127.0.0.1)')
+    .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
+    .option('--quiet', 'print only errors and the final summary')
+    .option('--debug', 'show stack traces')
+    .action(async (flags: RunFlags) => {
+      const layers = [];
+      if (typeof flags.config === 'string') layers.push(loadConfigFile(flags.config));
+      layers.push(flagsToConfig(flags));
+      const config = resolveConfig(layers, new Date());
+      const progress: ProgressMode = flags.quiet
+        ? 'quiet'
+        : config.preset === 'seed'
+          ? 'seed'
+          : process.stdout.isTTY
+            ? 'bar'
+            : 'lines';
+      const say = flags.quiet ? () => undefined : (line: string) => process.stdout.write(line + '\n');
+      exit(await runSession({ config, progress, say }));
+    });
+
+  program
+    .command('report <runDir>')
+    .description('regenerate report.svg from a run directory')
+    .action(async (runDir: string) => {
+      const { writeReport } = await import('../report/render-report.js' as string) as { writeReport: (dir: string) => Promise<string> };
+      process.stdout.write(`${await writeReport(runDir)}\n`);
+      exit(0);
+    });
+  return program;
+}
+
+/**
+ * Entry point of the `lossband` command. User errors print one line and exit 2 (3 for a
+ * diverged run); stack traces only with `--debug`.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(argv as string[]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UserError) {
+      process.stderr.write(`lossband: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const debug = argv.includes('--debug');
+    process.stderr.write(`lossband: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+    if (debug) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,71 @@
+import cliProgress from 'cli-progress';
+import type { EpochEvent } from '../train/epoch-event.js';
+
+/** How a run reports progress on the terminal. */
+export type ProgressMode = 'seed' | 'bar' | 'lines' | 'quiet';
+
+/** Options of {@link createProgress}. */
+export interface ProgressOptions {
+  readonly mode: ProgressMode;
+  /** Epochs the run will train; 0 = until stopped. */
+  readonly epochs: number;
+  /** Where lines go. Defaults to `process.stdout`. */
+  readonly out?: NodeJS.WriteStream;
+}
+
+/** Receives every epoch; `stop` restores the terminal. */
+export interface Progress {
+  epoch(event: EpochEvent): void;
+  stop(): void;
+}
+
+const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
+
+function line(e: EpochEvent, epochs: number): string {
+  const of = epochs > 0 ? `/${epochs}` : '';
+  return `epoch ${e.epoch}${of}  loss ${fmt(e.loss)}  smoothed ${fmt(e.smoothedLoss)}  band [${e.band.lo}, ${e.band.hi}] ${e.inBand ? 'in ' : 'out'}  σ ${e.sigma.toPrecision(3)}  draws ${e.draws}  val acc ${fmt(e.valAccuracy, 3)}`;
+}
+
+/**
+ * Progress for `lossband run`: the seed's `Epoch i/N Loss: x` lines, a live bar on a TTY,
+ * plain periodic lines otherwise (about 20 per run, every 1000 epochs when unbounded), or
+ * nothing with `--quiet`.
+ *
+ * @example
+ * const p = createProgress({ mode: process.stdout.isTTY ? 'bar' : 'lines', epochs: 2000 });
+ */
+export function createProgress(options: ProgressOptions): Progress {
+  const out = options.out ?? process.stdout;
+  const { epochs } = options;
+  switch (options.mode) {
+    case 'quiet':
+      return { epoch: () => undefined, stop: () => undefined };
+    case 'seed':
+      return { epoch: (e) => out.write(`Epoch ${e.epoch}/${epochs} Loss: ${e.loss}\n`), stop: () => undefined };
+    case 'lines': {
+      const every = epochs > 0 ? Math.max(1, Math.round(epochs / 20)) : 1000;
+      return {
+        epoch: (e) => {
+          if (e.epoch % every === 0 || e.epoch === epochs) out.write(line(e, epochs) + '\n');
+        },
+        stop: () => undefined,
+      };
+    }
+    case 'bar': {
+      const bar = new cliProgress.SingleBar(
+        {
+          stream: out,
+          format: epochs > 0 ? '{bar} {value}/{total} | {status}' : 'epoch {value} | {status}',
+          hideCursor: true,
+          fps: 10,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(epochs > 0 ? epochs : 1, 0, { status: '' });
+      return {
+        epoch: (e) => bar.update(e.epoch, { status: line(e, epochs).replace(/^epoch \S+\s+/, '') }),
+        stop: () => bar.stop(),
+      };
+    }
+  }
+}

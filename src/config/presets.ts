@@ -1,0 +1,37 @@
+import type { ResolvedConfig } from './resolved-config.js';
+
+type Preset = Omit<ResolvedConfig, 'name' | 'out'>;
+
+const common: Omit<Preset, 'preset' | 'epochs' | 'data' | 'noise' | 'controller'> = {
+  seed: 42,
+  backend: 'auto',
+  model: { hidden: [10], optimizer: 'adam', learningRate: 0.01, batchSize: null },
+  band: { lo: 0.3, hi: 0.4 },
+  server: { port: 9464, host: '127.0.0.1' },
+  checkpointEvery: 100,
+  onNonFinite: 'stop',
+};
+
+/**
+ * Built-in starting points. `default`: bundled Iris, standardised, the pid controller
+ * holding the noisy loss in [0.30, 0.40] for 2000 epochs. `seed`: the tutorial program —
+ * 50 epochs, raw centimetres, the sklearn split, σ = 0.1 fixed, Adam 0.01.
+ */
+export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
+  default: {
+    ...common,
+    preset: 'default',
+    epochs: 2000,
+    data: { path: 'iris', testFraction: 0.2, standardize: true, split: 'random' },
+    noise: { sigma: 0.001, min: 0.001, max: 10, draws: 'auto', maxDraws: 16 },
+    controller: { type: 'pid', signal: 'noisy' },
+  },
+  seed: {
+    ...common,
+    preset: 'seed',
+    epochs: 50,
+    data: { path: 'iris', testFraction: 0.2, standardize: false, split: 'seed' },
+    noise: { sigma: 0.1, min: 0.001, max: 10, draws: 1, maxDraws: 16 },
+    controller: { type: 'fixed', signal: 'noisy' },
+  },
+};

@@ -1,0 +1,53 @@
+import type { Band } from '../control/band.js';
+
+/** Which measurement the controller holds in the band. */
+export type ControlledSignal = 'noisy' | 'clean' | 'validation';
+
+/** A complete run configuration: a preset with the user's file and flags applied. */
+export interface ResolvedConfig {
+  readonly name: string;
+  readonly preset: 'default' | 'seed';
+  /** Epochs to train; 0 = until stopped. */
+  readonly epochs: number;
+  readonly seed: number | string;
+  readonly backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  /** Run directory; defaults to `runs/<name>`. */
+  readonly out: string;
+  readonly data: {
+    /** `iris`, `wine`, `breast-cancer` or a CSV path. */
+    readonly path: string;
+    readonly label?: string | undefined;
+    readonly testFraction: number;
+    readonly standardize: boolean;
+    /** `seed` = the seed program's sklearn split (Iris only). */
+    readonly split: 'random' | 'seed';
+  };
+  readonly model: {
+    readonly hidden: readonly number[];
+    readonly optimizer: 'adam' | 'sgd';
+    readonly learningRate: number;
+    readonly batchSize: number | null;
+  };
+  readonly noise: {
+    readonly sigma: number;
+    readonly min: number;
+    readonly max: number;
+    readonly draws: number | 'auto';
+    readonly maxDraws: number;
+  };
+  readonly band: Band;
+  readonly controller: {
+    readonly type: 'pid' | 'hysteresis' | 'fixed' | 'flooding';
+    readonly signal: ControlledSignal;
+    readonly filterAlpha?: number | undefined;
+    readonly kp?: number | undefined;
+    readonly ki?: number | undefined;
+    readonly kd?: number | undefined;
+    readonly rateLimit?: number | undefined;
+    readonly factor?: number | undefined;
+    readonly dwell?: number | undefined;
+  };
+  readonly server: { readonly port: number; readonly host: string };
+  readonly checkpointEvery: number;
+  readonly onNonFinite: 'stop' | 'rollback';
+}

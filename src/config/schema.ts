@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const finite = z.number();
+const nonNegative = finite.nonnegative();
+const positive = finite.positive();
+const int = z.number().int();
+
+/** A band object `{lo, hi}`: finite, non-negative, `lo < hi`. */
+export const bandSchema = z
+  .strictObject({ lo: nonNegative, hi: nonNegative })
+  .refine((b) => b.lo < b.hi, { message: 'lo must be less than hi', path: ['lo'] });
+
+/**
+ * The run configuration as a user writes it (YAML/JSON file or flags). Every key is
+ * optional: a preset supplies the rest. Keys mirror the CLI flags.
+ */
+export const configSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
+  preset: z.enum(['default', 'seed']).optional(),
+  epochs: int.min(0).optional(),
+  seed: z.union([int, z.string().min(1).max(64)]).optional(),
+  backend: z.enum(['auto', 'node', 'wasm', 'cpu']).optional(),
+  out: z.string().min(1).optional(),
+  data: z
+    .strictObject({
+      path: z.string().min(1),
+      label: z.string().min(1),
+      testFraction: positive.lt(1),
+      standardize: z.boolean(),
+      split: z.enum(['random', 'seed']),
+    })
+    .partial()
+    .optional(),
+  model: z
+    .strictObject({
+      hidden: z.array(int.positive().max(65536)).min(1).max(16),
+      optimizer: z.enum(['adam', 'sgd']),
+      learningRate: positive,
+      batchSize: int.positive().nullable(),
+    })
+    .partial()
+    .optional(),
+  noise: z
+    .strictObject({
+      sigma: nonNegative,
+      min: positive,
+      max: positive,
+      draws: z.union([int.min(1).max(64), z.literal('auto')]),
+      maxDraws: int.min(1).max(64),
+    })
+    .partial()
+    .optional(),
+  band: bandSchema.optional(),
+  controller: z
+    .strictObject({
+      type: z.enum(['pid', 'hysteresis', 'fixed', 'flooding']),
+      signal: z.enum(['noisy', 'clean', 'validation']),
+      filterAlpha: positive.max(1),
+      kp: nonNegative,
+      ki: nonNegative,
+      kd: nonNegative,
+      rateLimit: positive,
+      factor: finite.gt(1),
+      dwell: int.min(0),
+    })
+    .partial()
+    .optional(),
+  server: z.strictObject({ port: int.min(0).max(65535), host: z.string().min(1) }).partial().optional(),
+  checkpointEvery: int.min(0).optional(),
+  onNonFinite: z.enum(['stop', 'rollback']).optional(),
+});
+
+/** A config as written by the user: a partial, validated {@link ResolvedConfig}. */
+export type ConfigInput = z.infer<typeof configSchema>;

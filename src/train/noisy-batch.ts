@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/dataset.js';
+import type { Gaussian } from './gaussian.js';
+
+/** One epoch's noisy training inputs on the host, ready to upload. */
+export interface HostBatch {
+  /** `rows × features` row-major: K noisy copies of every training row. */
+  readonly x: Float32Array;
+  readonly rows: number;
+  readonly features: number;
+  readonly draws: number;
+  /** Source row of each batch row when shuffled; `null` when rows are in draw-major order. */
+  readonly order: Int32Array | null;
+}
+
+/**
+ * The noise actuator: builds x + σ·z for K draws of every training row in one host pass
+ * (Box–Muller into a reused Float32Array), so the device sees one upload per epoch instead
+ * of a `randomNormal` kernel per draw. Labels for the tiled batch are cached per K.
+ *
+ * @example
+ * const batches = new NoisyBatch(train, new Gaussian('0:noise'));
+ * const b = batches.next(0.1, 4, false); // 4 × rows noisy samples
+ */
+export class NoisyBatch {
+  private buffer = new Float32Array(0);
+  private order = new Int32Array(0);
+  private cached: { draws: number; labels: tf.Tensor2D } | undefined;
+
+  constructor(
+    private readonly train: Dataset,
+    private readonly gaussian: Gaussian,
+  ) {}
+
+  next(sigma: number, draws: number, shuffle: boolean): HostBatch {
+    const { rows: n, features: f, x } = this.train;
+    const rows = n * draws;
+    const size = rows * f;
+    if (this.buffer.length !== size) this.buffer = new Float32Array(size);
+    const out = this.buffer;
+    let order: Int32Array | null = null;
+    if (shuffle) {
+      order = this.shuffledOrder(rows);
+    }
+    if (sigma > 0) this.gaussian.fill(out);
+    else out.fill(0);
+    for (let r = 0; r < rows; r++) {
+      const src = ((order ? (order[r] as number) : r) % n) * f;
+      const dst = r * f;
+      for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (out[dst + j] as number);
+    }
+    return { x: out, rows, features: f, draws, order };
+  }
+
+  /** One-hot labels matching `batch` (call inside `tf.tidy`; cached tensors survive it). */
+  labels(batch: HostBatch): tf.Tensor2D {
+    const { y, rows: n, classNames } = this.train;
+    const classes = classNames.length;
+    if (batch.order) {
+      const oneHot = new Float32Array(batch.rows * classes);
+      for (let r = 0; r < batch.rows; r++) oneHot[r * classes + (y[(batch.order[r] as number) % n] as number)] = 1;
+      return tf.tensor2d(oneHot, [batch.rows, classes]);
+    }
+    if (this.cached?.draws !== batch.draws) {
+      this.cached?.labels.dispose();
+      const oneHot = new Float32Array(batch.rows * classes);
+      for (let r = 0; r < batch.rows; r++) oneHot[r * classes + (y[r % n] as number)] = 1;
+      this.cached = { draws: batch.draws, labels: tf.keep(tf.tensor2d(oneHot, [batch.rows, classes])) };
+    }
+    return this.cached.labels;
+  }
+
+  dispose(): void {
+    this.cached?.labels.dispose();
+    this.cached = undefined;
+  }
+
+  private shuffledOrder(rows: number): Int32Array {
+    if (this.order.length !== rows) this.order = new Int32Array(rows);
+    const order = this.order;
+    for (let i = 0; i < rows; i++) order[i] = i;
+    for (let i = rows - 1; i > 0; i--) {
+      const j = Math.floor(this.gaussian.uniform() * (i + 1));
+      const t = order[i] as number;
+      order[i] = order[j] as number;
+      order[j] = t;
+    }
+    return order;
+  }
+}

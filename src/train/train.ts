@@ -1,0 +1,81 @@
+import { Observable, type SchedulerLike } from 'rxjs';
+import type { Actuator } from './actuator.js';
+import type { EpochEvent } from './epoch-event.js';
+import { immediateScheduler } from './immediate-scheduler.js';
+import type { Plant } from './plant.js';
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Run name stamped on every event. Required. */
+  readonly run: string;
+  /** Creates the plant for one subscription (the stream is cold). Required. */
+  readonly plant: () => Plant;
+  /** Creates the actuator (the controller side) for one subscription. Required. */
+  readonly actuator: () => Actuator;
+  /** Epochs to train; `0` trains until unsubscribed. Defaults to `0`. */
+  readonly epochs?: number;
+  /** Epochs already done (a resumed run continues numbering after it). Defaults to `0`. */
+  readonly startEpoch?: number;
+  /** Where epochs run; one epoch per scheduled action. Defaults to {@link immediateScheduler}. */
+  readonly scheduler?: SchedulerLike;
+  /** Wall clock for `timestamp`, in ms. Defaults to `Date.now`. */
+  readonly now?: () => number;
+}
+
+/**
+ * A training run as a cold stream of epoch events. Each subscription builds its own plant
+ * and actuator, trains one epoch per scheduler turn (yielding to the event loop in between)
+ * and emits one {@link EpochEvent} per epoch. The σ an epoch applies is the actuator's
+ * response to the epoch before it. Unsubscribing stops at the next epoch boundary and
+ * disposes the plant, tensors included.
+ *
+ * ```
+ * subscribe:  ^
+ * epochs:     -e1-e2-e3-…-eN|        (N = epochs; never completes when epochs = 0)
+ * ```
+ *
+ * @example
+ * train({ run: 'demo', epochs: 50, plant: () => new TfjsPlant({ split }), actuator: () => fixedActuator(0.1) })
+ *   .subscribe((e) => console.log(`Epoch ${e.epoch}/50 Loss: ${e.loss}`));
+ */
+export function train(options: TrainOptions): Observable<EpochEvent> {
+  const { run, epochs = 0, startEpoch = 0 } = options;
+  const scheduler = options.scheduler ?? immediateScheduler;
+  const now = options.now ?? Date.now;
+  return new Observable<EpochEvent>((subscriber) => {
+    const plant = options.plant();
+    const actuator = options.actuator();
+    let epoch = startEpoch;
+    const last = epochs > 0 ? startEpoch + epochs : Infinity;
+    const action = scheduler.schedule(function () {
+      if (subscriber.closed) return;
+      const applied = actuator.actuation;
+      let event: EpochEvent;
+      try {
+        const measurement = plant.step(applied);
+        const annotation = actuator.observe(measurement);
+        event = {
+          run,
+          epoch: epoch + 1,
+          ...measurement,
+          sigma: applied.sigma,
+          draws: applied.draws,
+          ...annotation,
+          timestamp: now(),
+        };
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      epoch += 1;
+      subscriber.next(event);
+      if (subscriber.closed) return;
+      if (epoch >= last) subscriber.complete();
+      else this.schedule();
+    });
+    return () => {
+      action.unsubscribe();
+      plant.dispose();
+    };
+  });
+}
