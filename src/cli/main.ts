@@ -60,7 +60,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .command('report <runDir>')
     .description('regenerate report.svg from a run directory')
     .action(async (runDir: string) => {
-      const { writeReport } = await import('../report/render-report.js' as string) as { writeReport: (dir: string) => Promise<string> };
+      const { writeReport } = await import('../report/render-report.js');
       process.stdout.write(`${await writeReport(runDir)}\n`);
       exit(0);
     });

@@ -11,6 +11,7 @@ import { createActuator } from './create-actuator.js';
 import { loadSplit } from './load-split.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import { UserError } from '../user-error.js';
+import { writeReport } from '../report/render-report.js';
 
 /** Phases of a run, timed like the seed's Gantt chart. */
 export type Phase = 'data_load' | 'preprocess' | 'model_build' | 'setup' | 'training';
@@ -111,6 +112,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     phases,
   };
   writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
+  if (summary.epochs > 0) await writeReport(paths.dir);
   if (state === 'diverged') {
     throw new UserError(`run ${config.name} diverged at epoch ${last?.epoch}: loss is not finite (state saved in ${paths.dir})`, 3);
   }

@@ -1,0 +1,53 @@
+import { existsSync } from 'node:fs';
+import { UserError } from '../user-error.js';
+import { BUNDLED_DATASETS, bundledDataPath } from './bundled.js';
+import { loadCsv } from './csv-loader.js';
+import type { Dataset } from './dataset.js';
+import { makeBlobs } from './make-blobs.js';
+
+/** Options of {@link loadDataset}. */
+export interface LoadDatasetOptions {
+  /** Label column of a CSV file. Defaults to the bundled set's label, or a CSV's last column. */
+  readonly label?: string | undefined;
+}
+
+const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+))?$/;
+
+/**
+ * Loads a dataset by spec: a bundled name (`iris`, `wine`, `breast-cancer`), a generated
+ * set (`blobs` = 4096×64 with 3 classes, or `blobs:ROWSxFEATURESxCLASSES`), or otherwise
+ * a CSV path (write `./iris` for a file that shares a bundled name).
+ *
+ * @example
+ * loadDataset('wine').rows;           // 178
+ * loadDataset('runs/my.csv', { label: 'kind' });
+ */
+export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dataset {
+  const bundled = Object.hasOwn(BUNDLED_DATASETS, spec) ? BUNDLED_DATASETS[spec] : undefined;
+  if (bundled !== undefined) {
+    return loadCsv(bundledDataPath(bundled.file), { label: options.label ?? bundled.label, name: spec });
+  }
+  const blobs = BLOBS.exec(spec);
+  if (blobs !== null) {
+    const [, rows, features, classes] = blobs;
+    return rows === undefined
+      ? makeBlobs()
+      : makeBlobs({ rows: Number(rows), features: Number(features), classes: Number(classes) });
+  }
+  if (!existsSync(spec) && !/[./\\]/.test(spec)) {
+    const names = [...Object.keys(BUNDLED_DATASETS), 'blobs'].join(', ');
+    throw new UserError(`dataset "${spec}": not a bundled dataset (${names}) and no such file`);
+  }
+  return loadCsv(spec, { label: options.label });
+}
+
+/**
+ * Fisher's Iris, as bundled: 150 rows × 4 features (cm), classes setosa, versicolor,
+ * virginica, in scikit-learn's `load_iris()` row order.
+ *
+ * @example
+ * loadIris().classNames; // ['setosa', 'versicolor', 'virginica']
+ */
+export function loadIris(): Dataset {
+  return loadDataset('iris');
+}

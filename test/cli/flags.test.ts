@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { flagsToConfig } from '../../src/cli/flags.js';
+
+describe('flagsToConfig', () => {
+  it('maps flags onto config keys', () => {
+    expect(flagsToConfig({ epochs: '200', band: '0.3:0.4', hidden: '64,32', draws: 'auto', batchSize: 'full', standardize: false, seed: 'x1' })).toEqual({
+      epochs: 200,
+      seed: 'x1',
+      band: { lo: 0.3, hi: 0.4 },
+      model: { hidden: [64, 32], batchSize: null },
+      noise: { draws: 'auto' },
+      data: { standardize: false },
+    });
+  });
+
+  it.each([
+    [{ epochs: 'abc' }, '--epochs: not a number: "abc"'],
+    [{ epochs: '-1' }, '--epochs: '],
+    [{ epochs: '1.5' }, '--epochs: '],
+    [{ learningRate: 'NaN' }, '--learning-rate: not a number'],
+    [{ sigma: 'Infinity' }, '--sigma: not a number'],
+    [{ band: '0.4' }, '--band: expected LO:HI'],
+    [{ band: '0.4:0.3' }, '--band: lo must be less than hi'],
+    [{ band: '-0.1:0.3' }, '--band: '],
+    [{ controller: 'magic' }, '--controller: '],
+    [{ port: '70000' }, '--port: '],
+    [{ testFraction: '1' }, '--test-fraction: '],
+    [{ hidden: '10,x' }, '--hidden: not a number'],
+  ])('rejects %j naming the flag', (flags, message) => {
+    expect(() => flagsToConfig(flags)).toThrow(message);
+  });
+});

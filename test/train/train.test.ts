@@ -1,0 +1,89 @@
+import { TestScheduler } from 'rxjs/testing';
+import { take, toArray, firstValueFrom } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { ZERO_TERMS } from '../../src/control/actuation.js';
+import type { Actuator } from '../../src/train/actuator.js';
+import { train } from '../../src/train/train.js';
+import { SimPlant } from './sim-plant.js';
+
+/** Doubles σ after every epoch: makes the feedback path visible in the events. */
+function doubling(): Actuator {
+  let sigma = 0.1;
+  return {
+    get actuation() {
+      return { sigma, draws: 1 };
+    },
+    observe(m) {
+      sigma *= 2;
+      return { smoothedLoss: m.loss, band: { lo: 0, hi: 1 }, inBand: m.loss <= 1, terms: ZERO_TERMS };
+    },
+  };
+}
+
+const scheduler = () => new TestScheduler((a, b) => expect(a).toEqual(b));
+
+describe('train', () => {
+  it('emits one event per epoch, numbered from 1, and completes after `epochs`', () => {
+    const ts = scheduler();
+    ts.run(({ expectObservable }) => {
+      const source = train({ run: 'r', epochs: 3, plant: () => new SimPlant(), actuator: doubling, scheduler: ts, now: () => 7 });
+      const epochs = source.pipe(toArray());
+      expectObservable(epochs).toBe('(a|)', {
+        a: [1, 2, 3].map((epoch) => expect.objectContaining({ run: 'r', epoch, timestamp: 7 })),
+      });
+    });
+  });
+
+  it('applies at epoch t+1 the actuator response to epoch t', async () => {
+    const plant = new SimPlant();
+    const events = await firstValueFrom(train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()));
+    expect(events.map((e) => e.sigma)).toEqual([0.1, 0.2, 0.4, 0.8]);
+    expect(plant.applied.map((a) => a.sigma)).toEqual([0.1, 0.2, 0.4, 0.8]);
+  });
+
+  it('is cold: each subscription builds its own plant and starts at epoch 1', async () => {
+    const plants: SimPlant[] = [];
+    const run$ = train({ run: 'r', epochs: 2, plant: () => (plants.push(new SimPlant()), plants.at(-1)!), actuator: doubling });
+    const a = await firstValueFrom(run$.pipe(toArray()));
+    const b = await firstValueFrom(run$.pipe(toArray()));
+    expect(plants).toHaveLength(2);
+    expect(a.map((e) => e.loss)).toEqual(b.map((e) => e.loss));
+  });
+
+  it('runs forever with epochs = 0 and disposes the plant on unsubscribe', async () => {
+    const plant = new SimPlant();
+    const events = await firstValueFrom(train({ run: 'r', plant: () => plant, actuator: doubling }).pipe(take(25), toArray()));
+    expect(events.at(-1)?.epoch).toBe(25);
+    expect(plant.applied).toHaveLength(25);
+    expect(plant.disposed).toBe(1);
+  });
+
+  it('continues epoch numbering after startEpoch', async () => {
+    const events = await firstValueFrom(train({ run: 'r', epochs: 2, startEpoch: 10, plant: () => new SimPlant(), actuator: doubling }).pipe(toArray()));
+    expect(events.map((e) => e.epoch)).toEqual([11, 12]);
+  });
+
+  it('yields to the event loop between epochs', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 0);
+    const slow = new SimPlant();
+    const step = slow.step.bind(slow);
+    slow.step = (a) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return step(a);
+    };
+    await firstValueFrom(train({ run: 'r', epochs: 20, plant: () => slow, actuator: doubling }).pipe(toArray()));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+  });
+
+  it('reports a plant error through the stream and still disposes', async () => {
+    const plant = new SimPlant();
+    plant.step = () => {
+      throw new Error('boom');
+    };
+    await expect(firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }))).rejects.toThrow('boom');
+    expect(plant.disposed).toBe(1);
+  });
+});
