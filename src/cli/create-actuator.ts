@@ -1,13 +1,21 @@
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import type { Actuator } from '../train/actuator.js';
-import { ZERO_TERMS } from '../control/actuation.js';
-import { inBand } from '../control/band.js';
+import type { ControllerConfig } from '../control/create-controller.js';
+import { LoopActuator } from '../train/loop-actuator.js';
 
 /** Builds the feedback side of a run from its config. */
-export function createActuator(config: ResolvedConfig): Actuator {
-  const actuation = { sigma: config.noise.sigma, draws: typeof config.noise.draws === 'number' ? config.noise.draws : 1 };
-  return {
-    actuation,
-    observe: (m) => ({ smoothedLoss: m.loss, band: config.band, inBand: inBand(m.loss, config.band), terms: ZERO_TERMS }),
-  };
+export function createActuator(config: ResolvedConfig): LoopActuator {
+  const { type, signal, filterAlpha, ...gains } = config.controller;
+  const sigma = config.noise.sigma;
+  const controller = (type === 'fixed' ? { type, sigma: sigma ?? 0.1 } : { type, ...gains }) as ControllerConfig;
+  return new LoopActuator({
+    band: config.band,
+    controller,
+    signal,
+    filterAlpha,
+    initialSigma: sigma,
+    sigmaMin: config.noise.min,
+    sigmaMax: config.noise.max,
+    draws: config.noise.draws,
+    drawsPolicy: { maxDraws: config.noise.maxDraws },
+  });
 }

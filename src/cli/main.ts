@@ -53,7 +53,8 @@ function buildProgram(exit: (code: number) => void): Command {
             ? 'bar'
             : 'lines';
       const say = flags.quiet ? () => undefined : (line: string) => process.stdout.write(line + '\n');
-      exit(await runSession({ config, progress, say }));
+      const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
+      exit(await runSession({ config, progress, say, portExplicit }));
     });
 
   program

@@ -1,4 +1,6 @@
 import type { Subscription } from 'rxjs';
+import { pino, type Logger } from 'pino';
+import { startObservability } from './observability.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { selectBackend } from '../model/backend.js';
 import { createRunDirectory, type RunPaths } from '../store/run-directory.js';
@@ -25,6 +27,10 @@ export interface RunSessionOptions {
   readonly progress: ProgressMode;
   /** Prints a one-line message for the user (backend, final summary). */
   readonly say: (line: string) => void;
+  /** Whether the user chose the port. Defaults to false. */
+  readonly portExplicit?: boolean;
+  /** Operational log (warnings, internal errors). Defaults to warnings on stderr. */
+  readonly log?: Logger;
 }
 
 /**
@@ -59,8 +65,30 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       measureClean: config.controller.signal === 'clean',
     }),
   );
-  const paths: RunPaths = phase('setup', () => createRunDirectory(config.out, config));
-  const events = new EventsWriter(paths.events);
+  const log = options.log ?? pino({ level: 'warn' }, pino.destination(2));
+  const setupStart = performance.now();
+  const paths: RunPaths = createRunDirectory(config.out, config);
+  let training = false;
+  const observability = await startObservability({ config, portExplicit: options.portExplicit ?? false, log, isReady: () => training });
+  const { metrics } = observability;
+  metrics.setInfo({
+    model_name: 'mlp',
+    architecture: [split.train.features, ...config.model.hidden, split.train.classNames.length].join('-'),
+    parameters: plant.mlp.parameters,
+    dataset: split.train.name,
+    backend,
+    controller: config.controller.type,
+  });
+  const events = new EventsWriter(paths.events, {
+    onError: (err) => {
+      metrics.countError('store');
+      log.error({ err }, 'writing events.jsonl failed');
+    },
+  });
+  phases.setup = (performance.now() - setupStart) / 1000;
+  for (const [name, seconds] of Object.entries(phases)) metrics.observePhase(name as Phase, seconds);
+  metrics.setState('running');
+  training = true;
   const progress = createProgress({ mode: options.progress, epochs: config.epochs });
   const trainStart = performance.now();
   let last: EpochEvent | undefined;
@@ -84,6 +112,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
       next: (event) => {
         last = event;
         events.append(event);
+        metrics.recordEpoch(event);
         progress.epoch(event);
         if (event.nonFinite && config.onNonFinite === 'stop') {
           state = 'diverged';
@@ -99,6 +128,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     events.close();
   });
   phases.training = (performance.now() - trainStart) / 1000;
+  metrics.observePhase('training', phases.training);
+  metrics.setState(state);
 
   const summary = {
     run: config.name,
@@ -113,6 +144,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   };
   writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
   if (summary.epochs > 0) await writeReport(paths.dir);
+  await observability.close();
   if (state === 'diverged') {
     throw new UserError(`run ${config.name} diverged at epoch ${last?.epoch}: loss is not finite (state saved in ${paths.dir})`, 3);
   }

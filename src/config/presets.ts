@@ -23,7 +23,7 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'default',
     epochs: 2000,
     data: { path: 'iris', testFraction: 0.2, standardize: true, split: 'random' },
-    noise: { sigma: 0.001, min: 0.001, max: 10, draws: 'auto', maxDraws: 16 },
+    noise: { min: 0.01, max: 10, draws: 'auto', maxDraws: 16 },
     controller: { type: 'pid', signal: 'noisy' },
   },
   seed: {
@@ -31,7 +31,7 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'seed',
     epochs: 50,
     data: { path: 'iris', testFraction: 0.2, standardize: false, split: 'seed' },
-    noise: { sigma: 0.1, min: 0.001, max: 10, draws: 1, maxDraws: 16 },
+    noise: { sigma: 0.1, min: 0.01, max: 10, draws: 1, maxDraws: 16 },
     controller: { type: 'fixed', signal: 'noisy' },
   },
 };

@@ -29,7 +29,8 @@ export interface ResolvedConfig {
     readonly batchSize: number | null;
   };
   readonly noise: {
-    readonly sigma: number;
+    /** Initial σ (the constant for `fixed`); unset = the controller's choice (σ min for pid). */
+    readonly sigma?: number | undefined;
     readonly min: number;
     readonly max: number;
     readonly draws: number | 'auto';
@@ -43,9 +44,14 @@ export interface ResolvedConfig {
     readonly kp?: number | undefined;
     readonly ki?: number | undefined;
     readonly kd?: number | undefined;
-    readonly rateLimit?: number | undefined;
+    readonly derivativeFilter?: number | undefined;
+    readonly maxRate?: number | undefined;
+    readonly deadband?: number | undefined;
+    readonly gainGrowth?: number | undefined;
+    readonly maxGainFactor?: number | undefined;
     readonly factor?: number | undefined;
     readonly dwell?: number | undefined;
+    readonly level?: number | undefined;
   };
   readonly server: { readonly port: number; readonly host: string };
   readonly checkpointEvery: number;

@@ -59,9 +59,14 @@ export const configSchema = z.strictObject({
       kp: nonNegative,
       ki: nonNegative,
       kd: nonNegative,
-      rateLimit: positive,
+      derivativeFilter: positive.max(1),
+      maxRate: positive,
+      deadband: nonNegative.lt(0.5),
+      gainGrowth: nonNegative,
+      maxGainFactor: finite.min(1),
       factor: finite.gt(1),
       dwell: int.min(0),
+      level: nonNegative,
     })
     .partial()
     .optional(),

@@ -1,0 +1,22 @@
+# lossband trainer image: `docker compose up` builds it; see docker-compose.yml.
+# Pinned base image; bump deliberately together with the engines field in package.json.
+FROM node:20.19.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+# `npm ci` runs the `prepare` script, which compiles src/ to dist/.
+RUN npm ci && npm prune --omit=dev
+
+FROM node:20.19.2-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
+COPY data ./data
+RUN mkdir -p /app/runs && chown node:node /app/runs
+USER node
+EXPOSE 9464
+ENTRYPOINT ["node", "bin/lossband.js"]
+CMD ["run", "--epochs", "0", "--host", "0.0.0.0", "--port", "9464", "--band", "0.3:0.4"]

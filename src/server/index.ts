@@ -1,0 +1,2 @@
+export { createApp, type AppOptions } from './create-app.js';
+export { startServer, type ServerOptions, type RunningServer } from './start-server.js';

@@ -1,0 +1,105 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { UserError } from '../user-error.js';
+
+/** Options of {@link startServer}. */
+export interface ServerOptions {
+  /** The request handler, usually from `createApp`. Required. */
+  readonly app: RequestListener;
+  /** Interface to bind. Defaults to `127.0.0.1`. */
+  readonly host?: string | undefined;
+  /**
+   * Port to bind, 1–65535. Defaults to 9464. Port 0 ("no server" at the CLI) is rejected:
+   * the caller skips `startServer` instead.
+   */
+  readonly port?: number | undefined;
+  /** Whether the user asked for `port`; a busy explicit port is an error, a busy default one is not. Required. */
+  readonly portExplicit: boolean;
+  /** Bind a free port the OS picks and ignore `port` (tests). Defaults to false. */
+  readonly ephemeral?: boolean | undefined;
+  /** How long `close()` waits for the listener to shut before giving up, in ms. Defaults to 2000. */
+  readonly closeTimeoutMs?: number | undefined;
+  /** Logger for the busy-port warning and runtime server errors. Required. */
+  readonly log: Logger;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:9464`. */
+  readonly url: string;
+  /** The bound port (useful with `ephemeral`). */
+  readonly port: number;
+  /** Stops listening and drops every connection, keep-alive ones included. Never rejects, never hangs. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server. A busy default port is not worth stopping a training run for: it logs
+ * a warning and resolves `undefined`. A busy port the user asked for, or a host that cannot be
+ * bound, rejects with a one-line {@link UserError} (the CLI exits 2).
+ *
+ * @example
+ * const server = await startServer({ app: createApp({ registry }), portExplicit: false, log });
+ * if (server) log.info(`metrics at ${server.url}/metrics`);
+ * await server?.close();
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer | undefined> {
+  const { app, host = '127.0.0.1', port = 9464, portExplicit, ephemeral = false, closeTimeoutMs = 2000, log } = options;
+  if (!ephemeral && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+    throw new RangeError(`Invalid port: ${port} (expected 1-65535; for no server, do not call startServer)`);
+  }
+  const server = createServer(app);
+  const code = await listen(server, host, ephemeral ? 0 : port);
+  if (code !== undefined) {
+    if (code === 'EADDRINUSE' && !portExplicit) {
+      log.warn({ host, port }, `port ${port} on ${host} is busy; continuing without the metrics server`);
+      return undefined;
+    }
+    if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is already in use`);
+    throw new UserError(`cannot listen on ${host}:${port}: ${code}`);
+  }
+  // After listening, a server error must never reach the training loop (STYLE.md rule 6).
+  server.on('error', (err) => log.error({ err }, 'metrics server error'));
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${bound}`,
+    port: bound,
+    close: () => (closing ??= shutDown(server, closeTimeoutMs, log)),
+  };
+}
+
+/** Resolves `undefined` once listening, or the error code if binding failed. */
+function listen(server: Server, host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      resolve(err.code ?? err.message);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve(undefined);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ host, port, exclusive: true });
+  });
+}
+
+function shutDown(server: Server, timeoutMs: number, log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn({ timeoutMs }, 'metrics server did not close in time; giving up on it');
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // close() only stops accepting; these end idle keep-alive and in-flight connections too.
+    server.closeAllConnections();
+  });
+}
