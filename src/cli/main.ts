@@ -4,6 +4,10 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { UserError } from '../user-error.js';
 import { flagsToConfig, type RunFlags } from './flags.js';
 import { runSession } from './run-session.js';
+import { resumeConfig } from './resume-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 import type { ProgressMode } from './progress.js';
 
 function buildProgram(exit: (code: number) => void): Command {
@@ -38,13 +42,26 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--port <port>', 'metrics/API port; 0 = no server (default 9464)')
     .option('--host <host>', 'bind address (default 127.0.0.1)')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
+    .option('--on-non-finite <stop|rollback>', 'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate')
+    .option('--resume <dir>', 'continue a run from its last checkpoint (only --port, --host, --quiet may accompany it)')
     .option('--quiet', 'print only errors and the final summary')
     .option('--debug', 'show stack traces')
     .action(async (flags: RunFlags) => {
       const layers = [];
-      if (typeof flags.config === 'string') layers.push(loadConfigFile(flags.config));
-      layers.push(flagsToConfig(flags));
-      const config = resolveConfig(layers, new Date());
+      let config: ResolvedConfig;
+      if (typeof flags.resume === 'string') {
+        const runtime = flagsToConfig({ port: flags.port, host: flags.host });
+        layers.push(runtime);
+        config = resumeConfig(flags.resume, flags, runtime);
+      } else {
+        if (typeof flags.config === 'string') layers.push(loadConfigFile(flags.config));
+        layers.push(flagsToConfig(flags));
+        config = resolveConfig(layers, new Date());
+      }
+      const token = process.env.LOSSBAND_TOKEN || layers.reduce<string | undefined>((t, l) => l.token ?? t, undefined);
+      if (config.server.port !== 0 && !isLoopback(config.server.host) && !token) {
+        throw new UserError(`--host ${config.server.host}: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)`);
+      }
       const progress: ProgressMode = flags.quiet
         ? 'quiet'
         : config.preset === 'seed'
@@ -54,7 +71,7 @@ function buildProgram(exit: (code: number) => void): Command {
             : 'lines';
       const say = flags.quiet ? () => undefined : (line: string) => process.stdout.write(line + '\n');
       const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
-      exit(await runSession({ config, progress, say, portExplicit }));
+      exit(await runSession({ config, progress, say, portExplicit, token, resume: typeof flags.resume === 'string' }));
     });
 
   program

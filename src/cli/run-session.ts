@@ -1,25 +1,18 @@
-import type { Subscription } from 'rxjs';
 import { pino, type Logger } from 'pino';
-import { startObservability } from './observability.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { selectBackend } from '../model/backend.js';
-import { createRunDirectory, type RunPaths } from '../store/run-directory.js';
-import { EventsWriter } from '../store/events-writer.js';
+import type { Phase } from '../metrics/index.js';
+import { writeReport } from '../report/render-report.js';
+import { createControlApi } from '../server/control-api.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import { TfjsPlant } from '../train/tfjs-plant.js';
-import { train } from '../train/train.js';
-import type { EpochEvent } from '../train/epoch-event.js';
-import { createActuator } from './create-actuator.js';
+import { readCheckpoint } from '../store/checkpoint.js';
+import { reconcileEvents } from '../store/reconcile-events.js';
+import { createRunDirectory, runPaths, type RunPaths } from '../store/run-directory.js';
+import { UserError } from '../user-error.js';
+import { LiveRun, type RunOutcome } from './live-run.js';
 import { loadSplit } from './load-split.js';
 import { createProgress, type ProgressMode } from './progress.js';
-import { UserError } from '../user-error.js';
-import { writeReport } from '../report/render-report.js';
-
-/** Phases of a run, timed like the seed's Gantt chart. */
-export type Phase = 'data_load' | 'preprocess' | 'model_build' | 'setup' | 'training';
-
-/** Terminal state of a run. */
-export type RunState = 'finished' | 'stopped' | 'diverged';
+import { startObservability } from './observability.js';
 
 /** Options of {@link runSession}. */
 export interface RunSessionOptions {
@@ -27,18 +20,26 @@ export interface RunSessionOptions {
   readonly progress: ProgressMode;
   /** Prints a one-line message for the user (backend, final summary). */
   readonly say: (line: string) => void;
+  /** Continue the run in `config.out` from its last checkpoint. Defaults to false. */
+  readonly resume?: boolean;
   /** Whether the user chose the port. Defaults to false. */
   readonly portExplicit?: boolean;
+  /** Bearer token of the control API; without one, mutating routes answer 403. */
+  readonly token?: string | undefined;
   /** Operational log (warnings, internal errors). Defaults to warnings on stderr. */
   readonly log?: Logger;
+  /** Installs SIGINT/SIGTERM handlers (stop at the epoch boundary; a second signal exits). Defaults to true. */
+  readonly handleSignals?: boolean;
 }
 
 /**
- * Runs one configured training job end to end: data, model, run directory, the epoch
- * stream, progress, and the summary. Resolves with the process exit code.
+ * Runs one configured training job end to end — data, model, run directory, metrics server
+ * and control API, the epoch stream, checkpoints, summary and report — and resolves with the
+ * process exit code: 0 finished or stopped, 3 diverged (as a UserError).
  */
 export async function runSession(options: RunSessionOptions): Promise<number> {
   const { config, say } = options;
+  const log = options.log ?? pino({ level: 'warn' }, pino.destination(2));
   const wallStart = performance.now();
   const phases: Partial<Record<Phase, number>> = {};
   const phase = <T>(name: Phase, work: () => T): T => {
@@ -50,104 +51,116 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     }
   };
 
+  const paths = prepareDirectory(config, options.resume ?? false);
+  const resume = options.resume ? readCheckpoint(paths.checkpoint) : undefined;
+  if (options.resume) reconcileEvents(paths.events, resume?.epoch ?? 0);
   const split = loadSplit(config, phase);
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
-  say(`backend: ${backend}`);
-  const seed = String(config.seed);
-  const plant = phase('model_build', () =>
-    new TfjsPlant({
-      split,
-      seed,
-      hidden: config.model.hidden,
-      optimizer: config.model.optimizer,
-      learningRate: config.model.learningRate,
-      batchSize: config.model.batchSize,
-      measureClean: config.controller.signal === 'clean',
-    }),
-  );
-  const log = options.log ?? pino({ level: 'warn' }, pino.destination(2));
+  say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`);
+
   const setupStart = performance.now();
-  const paths: RunPaths = createRunDirectory(config.out, config);
-  let training = false;
-  const observability = await startObservability({ config, portExplicit: options.portExplicit ?? false, log, isReady: () => training });
+  let live: LiveRun | undefined;
+  let countError = (_component: 'api'): void => undefined;
+  const observability = await startObservability({
+    config,
+    portExplicit: options.portExplicit ?? false,
+    log,
+    isReady: () => live !== undefined,
+    routes: [{ path: '/api', router: createControlApi({ runs: () => (live ? [live] : []), token: options.token, log, errors: { countError: (c) => countError(c as 'api') } }) }],
+  });
   const { metrics } = observability;
+  countError = (c) => metrics.countError(c);
+  const progress = createProgress({ mode: options.progress, epochs: config.epochs });
+  const modelStart = performance.now();
+  live = await LiveRun.create({ config, backend, split, paths, metrics, progress, log, resume });
+  phases.model_build = (performance.now() - modelStart) / 1000;
+  phases.setup = (performance.now() - setupStart) / 1000 - phases.model_build;
   metrics.setInfo({
     model_name: 'mlp',
     architecture: [split.train.features, ...config.model.hidden, split.train.classNames.length].join('-'),
-    parameters: plant.mlp.parameters,
+    parameters: live.parameters,
     dataset: split.train.name,
     backend,
     controller: config.controller.type,
   });
-  const events = new EventsWriter(paths.events, {
-    onError: (err) => {
-      metrics.countError('store');
-      log.error({ err }, 'writing events.jsonl failed');
-    },
-  });
-  phases.setup = (performance.now() - setupStart) / 1000;
   for (const [name, seconds] of Object.entries(phases)) metrics.observePhase(name as Phase, seconds);
-  metrics.setState('running');
-  training = true;
-  const progress = createProgress({ mode: options.progress, epochs: config.epochs });
-  const trainStart = performance.now();
-  let last: EpochEvent | undefined;
-  let state = 'finished' as RunState;
 
-  await new Promise<void>((resolve, reject) => {
-    let subscription: Subscription | undefined;
-    const stop = (): void => {
-      state = 'stopped';
-      subscription?.unsubscribe();
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    subscription = train({
-      run: config.name,
-      epochs: config.epochs,
-      plant: () => plant,
-      actuator: () => createActuator(config),
-    }).subscribe({
-      next: (event) => {
-        last = event;
-        events.append(event);
-        metrics.recordEpoch(event);
-        progress.epoch(event);
-        if (event.nonFinite && config.onNonFinite === 'stop') {
-          state = 'diverged';
-          subscription?.unsubscribe();
-          resolve();
-        }
-      },
-      error: reject,
-      complete: resolve,
-    });
-  }).finally(() => {
+  const detach = options.handleSignals === false ? () => undefined : onSignals(() => live?.stop());
+  const trainStart = performance.now();
+  let outcome: RunOutcome;
+  try {
+    outcome = await live.trainToEnd();
+  } finally {
     progress.stop();
-    events.close();
-  });
+    detach();
+  }
   phases.training = (performance.now() - trainStart) / 1000;
   metrics.observePhase('training', phases.training);
-  metrics.setState(state);
 
+  const { last, stats } = outcome;
   const summary = {
     run: config.name,
-    state,
-    epochs: last?.epoch ?? 0,
+    state: outcome.state,
+    epochs: last?.epoch ?? resume?.epoch ?? 0,
     finalLoss: last?.loss ?? null,
     testAccuracy: last?.valAccuracy ?? null,
     finalSigma: last?.sigma ?? null,
+    finalDraws: last?.draws ?? null,
+    band: last?.band ?? config.band,
+    firstInBandEpoch: stats.firstInBandEpoch,
+    inBandFraction: stats.inBandFraction,
+    inBandFractionSmoothed: stats.inBandFractionSmoothed,
+    bandIAE: stats.bandIAE,
+    sigmaTotalVariation: stats.sigmaTotalVariation,
+    sigmaReversals: stats.sigmaReversals,
+    nonFiniteEpochs: stats.nonFiniteEpochs,
+    rollbacks: outcome.rollbacks,
+    learningRate: outcome.learningRate,
     backend,
     wallSeconds: (performance.now() - wallStart) / 1000,
     phases,
   };
   writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
-  if (summary.epochs > 0) await writeReport(paths.dir);
-  await observability.close();
-  if (state === 'diverged') {
-    throw new UserError(`run ${config.name} diverged at epoch ${last?.epoch}: loss is not finite (state saved in ${paths.dir})`, 3);
+  if (summary.epochs > 0) {
+    try {
+      await writeReport(paths.dir);
+    } catch (err) {
+      metrics.countError('report');
+      log.error({ err }, 'writing report.svg failed');
+    }
   }
-  say(`${state}: ${summary.epochs} epochs, final loss ${summary.finalLoss}, test accuracy ${summary.testAccuracy}, ${summary.wallSeconds.toFixed(1)} s → ${paths.dir}`);
+  await observability.close();
+  if (outcome.state === 'diverged') {
+    throw new UserError(`run ${config.name} diverged at epoch ${last?.epoch ?? '?'}: the loss is not finite (summary in ${paths.dir})`, 3);
+  }
+  say(
+    `${outcome.state}: ${summary.epochs} epochs, final loss ${fmt(summary.finalLoss)}, in band ${pct(summary.inBandFraction)} since epoch ${summary.firstInBandEpoch ?? '—'}, ` +
+      `test accuracy ${pct(summary.testAccuracy)}, ${summary.wallSeconds.toFixed(1)} s → ${paths.dir}`,
+  );
   return 0;
+}
+
+const fmt = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
+const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+
+function prepareDirectory(config: ResolvedConfig, resume: boolean): RunPaths {
+  if (resume) return runPaths(config.out);
+  const { token: _token, ...recorded } = config as ResolvedConfig & { token?: string };
+  return createRunDirectory(config.out, recorded);
+}
+
+/** First SIGINT/SIGTERM: stop at the epoch boundary. Second: exit at once. */
+function onSignals(stop: () => void): () => void {
+  let seen = 0;
+  const handler = (signal: NodeJS.Signals): void => {
+    seen += 1;
+    if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stop();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
 }

@@ -72,6 +72,8 @@ export const configSchema = z.strictObject({
     .optional(),
   server: z.strictObject({ port: int.min(0).max(65535), host: z.string().min(1) }).partial().optional(),
   checkpointEvery: int.min(0).optional(),
+  /** Bearer token of the control API (prefer the LOSSBAND_TOKEN environment variable). */
+  token: z.string().min(16, 'at least 16 characters').max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
   onNonFinite: z.enum(['stop', 'rollback']).optional(),
 });
 

@@ -51,8 +51,8 @@ export function buildMlp(options: MlpOptions): Mlp {
     const w = uniform(fanIn * fanOut, bound);
     const b = uniform(fanOut, bound);
     tf.tidy(() => {
-      variables.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true, `w${l + 1}`));
-      variables.push(tf.variable(tf.tensor1d(b), true, `b${l + 1}`));
+      variables.push(tf.variable(tf.tensor2d(w, [fanIn, fanOut]), true));
+      variables.push(tf.variable(tf.tensor1d(b), true));
     });
     parameters += fanIn * fanOut + fanOut;
   }

@@ -17,12 +17,18 @@ export interface GaussianState {
  * g.fill(z);                     // eight N(0, 1) samples
  */
 export class Gaussian {
-  private readonly prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spare: number | null = null;
 
-  constructor(seed: string, state?: GaussianState) {
+  constructor(private readonly seed: string, state?: GaussianState) {
     this.prng = seedrandom.alea(seed, state ? { state: state.prng } : { state: true });
     if (state) this.spare = state.spare;
+  }
+
+  /** Continues from a saved state, as if the saving generator had gone on. */
+  restore(state: GaussianState): void {
+    this.prng = seedrandom.alea(this.seed, { state: state.prng });
+    this.spare = state.spare;
   }
 
   /** One N(0, 1) sample. */

@@ -6,6 +6,16 @@ import type { EpochMeasurement } from './epoch-measurement.js';
 import { Gaussian } from './gaussian.js';
 import { NoisyBatch } from './noisy-batch.js';
 import type { Plant } from './plant.js';
+import { decodeFloats, encodeFloats, type PlantState } from './plant-state.js';
+
+/** The parts of tfjs's Adam that its public API cannot save exactly (β powers are recomputed with `pow`). */
+interface AdamInternals {
+  accumulatedFirstMoment: { variable: tf.Variable }[];
+  accumulatedSecondMoment: { variable: tf.Variable }[];
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  iterations_: number;
+}
 
 /** Options of {@link TfjsPlant}. */
 export interface TfjsPlantOptions {
@@ -52,6 +62,8 @@ export class TfjsPlant implements Plant {
   private readonly yTrain: tf.Tensor2D | undefined;
   private readonly batchSize: number | null;
   private readonly now: () => number;
+  private readonly gaussian: Gaussian;
+  private readonly optimizerType: 'adam' | 'sgd';
   private disposed = false;
 
   constructor(options: TfjsPlantOptions) {
@@ -60,10 +72,12 @@ export class TfjsPlant implements Plant {
     const classes = train.classNames.length;
     this.mlp = buildMlp({ inputs: train.features, hidden: options.hidden ?? [10], outputs: classes, seed });
     const lr = options.learningRate ?? 0.01;
-    this.optimizer = options.optimizer === 'sgd' ? tf.train.sgd(lr) : tf.train.adam(lr, 0.9, 0.999, 1e-8);
+    this.optimizerType = options.optimizer ?? 'adam';
+    this.optimizer = this.optimizerType === 'sgd' ? tf.train.sgd(lr) : tf.train.adam(lr, 0.9, 0.999, 1e-8);
     this.batchSize = options.batchSize ?? null;
     this.now = options.now ?? (() => performance.now());
-    this.noise = new NoisyBatch(train, new Gaussian(`${seed}:noise`));
+    this.gaussian = new Gaussian(`${seed}:noise`);
+    this.noise = new NoisyBatch(train, this.gaussian);
     this.xVal = tf.tensor2d(test.x, [test.rows, test.features]);
     this.yValIndex = tf.tensor1d(test.y, 'int32');
     this.yVal = tf.tidy(() => tf.oneHot(this.yValIndex, classes).toFloat() as tf.Tensor2D);
@@ -111,6 +125,56 @@ export class TfjsPlant implements Plant {
       durationMs: this.now() - start,
       nonFinite: !Number.isFinite(loss) || !Number.isFinite(valLoss),
     };
+  }
+
+  /** Weights, optimiser state and noise stream, read synchronously at an epoch boundary. */
+  exportState(): PlantState {
+    const read = (v: tf.Variable): string => encodeFloats(v.dataSync() as Float32Array);
+    const optimizer: PlantState['optimizer'] =
+      this.optimizerType === 'adam'
+        ? (() => {
+            const adam = this.optimizer as unknown as AdamInternals;
+            return {
+              type: 'adam' as const,
+              iterations: adam.iterations_,
+              m: adam.accumulatedFirstMoment.map((x) => read(x.variable)),
+              v: adam.accumulatedSecondMoment.map((x) => read(x.variable)),
+              accBeta1: adam.accBeta1.dataSync()[0] as number,
+              accBeta2: adam.accBeta2.dataSync()[0] as number,
+            };
+          })()
+        : { type: 'sgd' as const, iterations: this.optimizer.iterations };
+    return { weights: this.mlp.variables.map(read), optimizer, noise: this.gaussian.state() };
+  }
+
+  /**
+   * Restores what {@link exportState} saved into this freshly built plant (same data, model
+   * and optimiser type). The learning rate stays this plant's own, so a rollback can lower it.
+   */
+  async restoreState(state: PlantState): Promise<void> {
+    const vars = this.mlp.variables;
+    if (state.weights.length !== vars.length || state.optimizer.type !== this.optimizerType) {
+      throw new RangeError('checkpoint does not match this model');
+    }
+    tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(decodeFloats(state.weights[i] as string, v.size), v.shape))));
+    this.gaussian.restore(state.noise);
+    const adam = this.optimizer as unknown as AdamInternals;
+    if (state.optimizer.type === 'sgd') {
+      adam.iterations_ = state.optimizer.iterations;
+      return;
+    }
+    const { m = [], v = [] } = state.optimizer;
+    const named = [...m, ...v].map((encoded, i) => {
+      const like = vars[i % vars.length] as tf.Variable;
+      return { name: `${like.name}/${i < m.length ? 'm' : 'v'}`, tensor: tf.tensor(decodeFloats(encoded, like.size), like.shape) };
+    });
+    const iter = tf.scalar(state.optimizer.iterations, 'int32');
+    await this.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...named]);
+    for (const t of [iter, ...named.map((n) => n.tensor)]) t.dispose();
+    tf.tidy(() => {
+      adam.accBeta1.assign(tf.scalar(state.optimizer.accBeta1 ?? 0.9));
+      adam.accBeta2.assign(tf.scalar(state.optimizer.accBeta2 ?? 0.999));
+    });
   }
 
   /** One optimiser step; returns the plain (un-flooded) loss of the forward pass it took. */

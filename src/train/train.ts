@@ -20,6 +20,8 @@ export interface TrainOptions {
   readonly scheduler?: SchedulerLike;
   /** Wall clock for `timestamp`, in ms. Defaults to `Date.now`. */
   readonly now?: () => number;
+  /** While it last emitted `true`, no epoch starts; `false` continues. Defaults to never pausing. */
+  readonly paused?: Observable<boolean>;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface TrainOptions {
  * and emits one {@link EpochEvent} per epoch. The σ an epoch applies is the actuator's
  * response to the epoch before it. Unsubscribing stops at the next epoch boundary and
  * disposes the plant, tensors included.
+ *
+ * `paused` holds the loop between epochs without a timer; it continues when it emits `false`.
  *
  * ```
  * subscribe:  ^
@@ -47,8 +51,22 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
     const actuator = options.actuator();
     let epoch = startEpoch;
     const last = epochs > 0 ? startEpoch + epochs : Infinity;
+    let paused = false;
+    let waiting: (() => void) | undefined;
+    const pauses = options.paused?.subscribe((value) => {
+      paused = value;
+      if (!paused && waiting) {
+        const go = waiting;
+        waiting = undefined;
+        go();
+      }
+    });
     const action = scheduler.schedule(function () {
       if (subscriber.closed) return;
+      if (paused) {
+        waiting = () => this.schedule();
+        return;
+      }
       const applied = actuator.actuation;
       let event: EpochEvent;
       try {
@@ -74,6 +92,7 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
       else this.schedule();
     });
     return () => {
+      pauses?.unsubscribe();
       action.unsubscribe();
       plant.dispose();
     };

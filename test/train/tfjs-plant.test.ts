@@ -101,3 +101,37 @@ describe('TfjsPlant', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('TfjsPlant state', () => {
+  beforeAll(async () => {
+    await selectBackend('wasm');
+  });
+
+  it.each(['adam', 'sgd'] as const)('continues bit-exactly from exportState (%s, draws and batches)', async (optimizer) => {
+    const options = { split: irisSeedSplit(), seed: '8', optimizer, batchSize: 32 };
+    const schedule = (e: number) => ({ sigma: 0.05 * (e % 7), draws: 1 + (e % 3) });
+    const straight = new TfjsPlant(options);
+    const expected = Array.from({ length: 40 }, (_, e) => straight.step(schedule(e)).loss);
+    straight.dispose();
+
+    const first = new TfjsPlant(options);
+    for (let e = 0; e < 25; e++) first.step(schedule(e));
+    const saved = JSON.parse(JSON.stringify(first.exportState()));
+    first.dispose();
+    const before = tf.memory().numTensors;
+    const second = new TfjsPlant(options);
+    await second.restoreState(saved);
+    const resumed = Array.from({ length: 15 }, (_, i) => second.step(schedule(25 + i)).loss);
+    second.dispose();
+    expect(resumed).toEqual(expected.slice(25));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a state from another model', async () => {
+    const a = new TfjsPlant({ split: irisSeedSplit(), hidden: [5] });
+    const b = new TfjsPlant({ split: irisSeedSplit(), hidden: [5, 5] });
+    await expect(b.restoreState(a.exportState())).rejects.toThrow(/does not match/);
+    a.dispose();
+    b.dispose();
+  });
+});

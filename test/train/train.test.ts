@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { take, toArray, firstValueFrom } from 'rxjs';
+import { BehaviorSubject, firstValueFrom, map, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { ZERO_TERMS } from '../../src/control/actuation.js';
 import type { Actuator } from '../../src/train/actuator.js';
@@ -85,5 +85,42 @@ describe('train', () => {
     };
     await expect(firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }))).rejects.toThrow('boom');
     expect(plant.disposed).toBe(1);
+  });
+});
+
+describe('train pausing', () => {
+  it('starts no epoch while paused and continues on resume', () => {
+    const ts = new TestScheduler((a, b) => expect(a).toEqual(b));
+    ts.run(({ cold, expectObservable }) => {
+      // Epochs take no virtual time, so all five land in the frame where the pause lifts.
+      const paused = cold<boolean>('t---f', { t: true, f: false });
+      const source = train({ run: 'r', epochs: 5, plant: () => new SimPlant(), actuator: doubling, scheduler: ts, paused });
+      expectObservable(source.pipe(map((e) => e.epoch))).toBe('----(abcde|)', { a: 1, b: 2, c: 3, d: 4, e: 5 });
+    });
+  });
+
+  it('pauses between epochs when asked from an event handler', async () => {
+    const paused = new BehaviorSubject(false);
+    const seen: number[] = [];
+    const done = firstValueFrom(
+      train({ run: 'r', epochs: 6, plant: () => new SimPlant(), actuator: doubling, paused }).pipe(
+        map((e) => {
+          seen.push(e.epoch);
+          if (e.epoch === 3) {
+            paused.next(true);
+            // Let the event loop turn several times: a paused loop must not advance.
+            const turns = (n: number): void => {
+              if (n > 0) return void setImmediate(() => turns(n - 1));
+              expect(seen).toEqual([1, 2, 3]);
+              paused.next(false);
+            };
+            turns(10);
+          }
+          return e.epoch;
+        }),
+        toArray(),
+      ),
+    );
+    expect(await done).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -1,0 +1,157 @@
+import type { EpochMeasurement } from '../train/epoch-measurement.js';
+import { ZERO_TERMS, type Actuation, type ControllerTerms } from './actuation.js';
+import { bandMid, inBand, type Band } from './band.js';
+import { createController, type ControllerConfig } from './create-controller.js';
+import { createDrawsPolicy, type DrawsPolicyOptions, type DrawsState } from './draws-policy.js';
+import { DEFAULT_EMA_ALPHA, ema, EMA_EMPTY, type EmaState } from './ema.js';
+import { DEFAULT_PID_OPTIONS } from './pid.js';
+
+/** Which measurement the loop holds in the band. */
+export type ControlledSignal = 'noisy' | 'clean' | 'validation';
+
+/** Options for {@link initLoop}. Plain JSON: they are kept in the loop state. */
+export interface LoopOptions {
+  /** The target band. Required. */
+  readonly band: Band;
+  /** Controller and its options. Defaults to `{ type: 'pid' }` with {@link DEFAULT_PID_OPTIONS}. */
+  readonly controller?: ControllerConfig;
+  /** Controlled signal: `loss` (noisy), `cleanLoss` or `valLoss`. Defaults to `'noisy'`. */
+  readonly signal?: ControlledSignal;
+  /** EMA weight of the newest raw value. Defaults to {@link DEFAULT_EMA_ALPHA} (0.5). */
+  readonly filterAlpha?: number;
+  /**
+   * σ of the first epoch. Defaults to the fixed σ for `fixed`, 0 for `flooding`, and sigmaMin
+   * otherwise, so feedback controllers never slow the initial descent.
+   */
+  readonly initialSigma?: number;
+  /** σ limits, passed to the controller unless its config sets its own. Defaults to the controller's (0.01). */
+  readonly sigmaMin?: number;
+  /** Defaults to the controller's (10). */
+  readonly sigmaMax?: number;
+  /** K noisy copies per sample, or `'auto'`. Defaults to `'auto'` for pid/hysteresis, 1 for fixed/flooding (as published). */
+  readonly draws?: number | 'auto';
+  /** Tuning of `'auto'` draws. Defaults to the {@link createDrawsPolicy} defaults. */
+  readonly drawsPolicy?: Omit<DrawsPolicyOptions, 'mode'>;
+}
+
+/** Everything the loop carries between epochs: plain JSON, checkpointable. */
+export interface LoopState {
+  readonly options: LoopOptions;
+  /** Band the next step judges and controls against (see {@link setBand}). */
+  readonly band: Band;
+  readonly filter: EmaState;
+  readonly controller: unknown;
+  readonly draws: DrawsState;
+  /** What the next epoch applies. */
+  readonly actuation: Actuation;
+  /** Terms of the last step that ran the controller. */
+  readonly terms: ControllerTerms;
+  /** Epochs since the controller last ran: > 1 after non-finite epochs were held. */
+  readonly dt: number;
+}
+
+/** Result of {@link loopStep}. */
+export interface LoopStepResult {
+  readonly state: LoopState;
+  /** Actuation for the next epoch. */
+  readonly actuation: Actuation;
+  /** Filtered controlled signal after this epoch (NaN until a finite value arrived). */
+  readonly smoothedLoss: number;
+  /** Whether this epoch's raw controlled signal lies in `band`. */
+  readonly inBand: boolean;
+  /** Band the epoch was judged against. */
+  readonly band: Band;
+  readonly terms: ControllerTerms;
+}
+
+function controllerConfig(o: LoopOptions): ControllerConfig {
+  const config = o.controller ?? { type: 'pid' };
+  if (config.type !== 'pid' && config.type !== 'hysteresis') return config;
+  const limits: { sigmaMin?: number; sigmaMax?: number } = {};
+  if (o.sigmaMin !== undefined) limits.sigmaMin = o.sigmaMin;
+  if (o.sigmaMax !== undefined) limits.sigmaMax = o.sigmaMax;
+  return { ...limits, ...config };
+}
+
+function checkBand(band: Band): Band {
+  if (!(band.lo >= 0 && band.lo < band.hi && Number.isFinite(band.hi))) throw new RangeError(`Invalid band: [${band.lo}, ${band.hi}]`);
+  return { lo: band.lo, hi: band.hi };
+}
+
+function signalOf(m: EpochMeasurement, signal: ControlledSignal): number {
+  if (signal === 'validation') return m.valLoss;
+  if (signal === 'noisy') return m.loss;
+  if (m.cleanLoss === undefined) throw new RangeError("Invalid measurement: signal 'clean' needs cleanLoss");
+  return m.cleanLoss;
+}
+
+/**
+ * The loop's state before the first epoch, and so the first epoch's actuation.
+ *
+ * @example
+ * const state = initLoop({ band: { lo: 0.3, hi: 0.4 } });
+ * state.actuation; // { sigma: 0.01, draws: 1, floodLevel: undefined }
+ */
+export function initLoop(options: LoopOptions): LoopState {
+  const config = controllerConfig(options);
+  const controller = createController(config);
+  const band = checkBand(options.band);
+  const feedback = config.type === 'pid' || config.type === 'hysteresis';
+  const draws = options.draws ?? (feedback ? 'auto' : 1);
+  const initialSigma = options.initialSigma ?? (config.type === 'fixed' ? config.sigma ?? 0.1
+    : config.type === 'flooding' ? 0 : config.sigmaMin ?? DEFAULT_PID_OPTIONS.sigmaMin);
+  const drawsState = createDrawsPolicy({ ...options.drawsPolicy, mode: draws }).init();
+  const alpha = options.filterAlpha ?? DEFAULT_EMA_ALPHA;
+  if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`Invalid filterAlpha: ${alpha}`);
+  if (!(initialSigma >= 0 && Number.isFinite(initialSigma))) throw new RangeError(`Invalid initialSigma: ${initialSigma}`);
+  return {
+    options: { ...options, draws },
+    band,
+    filter: EMA_EMPTY,
+    controller: controller.init(initialSigma),
+    draws: drawsState,
+    actuation: { sigma: initialSigma, draws: drawsState.draws, floodLevel: config.type === 'flooding' ? config.level ?? bandMid(band) : undefined },
+    terms: ZERO_TERMS,
+    dt: 1,
+  };
+}
+
+/**
+ * Changes the band at run time. It takes effect at the next {@link loopStep}; the controller
+ * sees the change there and transfers bumplessly (σ does not jump).
+ *
+ * @example
+ * state = setBand(state, { lo: 0.2, hi: 0.3 });
+ */
+export function setBand(state: LoopState, band: Band): LoopState {
+  return { ...state, band: checkBand(band) };
+}
+
+/**
+ * One epoch of the pure control loop: filter the controlled signal, run the controller and the
+ * draws policy, and return the actuation for the next epoch. A non-finite measurement holds σ
+ * and K and leaves the filter, controller (integral) and jitter estimate untouched.
+ *
+ * @example
+ * let state = initLoop({ band: { lo: 0.3, hi: 0.4 } });
+ * const out = loopStep(state, { loss: 0.25, valLoss: 0.3, valAccuracy: 0.9, durationMs: 1, nonFinite: false });
+ * state = out.state; // out.actuation applies to the next epoch
+ */
+export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopStepResult {
+  const o = state.options;
+  const band = state.band;
+  const raw = measurement.nonFinite ? NaN : signalOf(measurement, o.signal ?? 'noisy');
+  if (!Number.isFinite(raw)) {
+    const held = { ...state, dt: state.dt + 1 };
+    return { state: held, actuation: state.actuation, smoothedLoss: state.filter.value ?? NaN, inBand: false, band, terms: state.terms };
+  }
+  const filter = ema(state.filter, raw, { alpha: o.filterAlpha ?? DEFAULT_EMA_ALPHA });
+  const measured = filter.value ?? raw;
+  const controller = createController(controllerConfig(o));
+  const out = controller.step(state.controller, { measurement: measured, raw, band, dt: state.dt });
+  const policy = createDrawsPolicy({ ...o.drawsPolicy, mode: o.draws ?? 'auto' });
+  const draws = policy.step(state.draws, { raw, draws: state.actuation.draws, band, sigma: state.actuation.sigma, nextSigma: out.sigma });
+  const actuation: Actuation = { sigma: out.sigma, draws: draws.draws, floodLevel: out.floodLevel };
+  const next: LoopState = { ...state, filter, controller: out.state, draws, actuation, terms: out.terms, dt: 1 };
+  return { state: next, actuation, smoothedLoss: measured, inBand: inBand(raw, band), band, terms: out.terms };
+}

@@ -1,0 +1,168 @@
+import { bandMid, type Band } from './band.js';
+import type { Controller, ControllerInput, ControllerOutput } from './controller.js';
+
+/**
+ * Options for {@link createPidController}. The controller acts on u = ln σ, and its error is
+ * normalised by the band width, e = (mid − measurement)/(hi − lo): e = ±0.5 at the band edges,
+ * positive when the loss is too low (→ more noise). So gains are "ln σ per band width".
+ */
+export interface PidOptions {
+  /** Proportional gain, ln σ per unit error. Defaults to 0.05 (see {@link DEFAULT_PID_OPTIONS}). */
+  readonly kp?: number;
+  /** Integral gain near the band centre, ln σ per epoch per unit error. Defaults to 0.03. */
+  readonly ki?: number;
+  /** Derivative gain on the measurement, ln σ per (band width per epoch). Defaults to 0 (off). */
+  readonly kd?: number;
+  /** Weight of the newest slope in the derivative's low-pass filter, in (0, 1]. Defaults to 0.5. */
+  readonly derivativeFilter?: number;
+  /** Lower output limit for σ (> 0: the controller works in ln σ). Defaults to 0.01. */
+  readonly sigmaMin?: number;
+  /** Upper output limit for σ. Defaults to 10. */
+  readonly sigmaMax?: number;
+  /** Largest change of ln σ per epoch (σ changes at most ×e^maxRate). Defaults to 0.5. */
+  readonly maxRate?: number;
+  /** Half-width of the central deadband, in units of e: no P and no integration inside. Defaults to 0.15. */
+  readonly deadband?: number;
+  /** Integral gain scheduling: ki is multiplied by e^(gainGrowth·|e|). Defaults to 5. */
+  readonly gainGrowth?: number;
+  /** Cap on that multiplier. Defaults to 30. */
+  readonly maxGainFactor?: number;
+}
+
+/**
+ * The PID defaults, in one place for tuning. Why these values (see test/control/plant.ts):
+ * - The plant gain in ln σ is ≈ 2 × (loss the noise adds), ≈ 6 band widths per unit ln σ once
+ *   noise holds the loss up; with one epoch of actuation delay that bounds ki ≈ 0.03 and kp ≈ 0.05.
+ * - Right after first entry the noise adds nothing yet, so σ must climb decades in a few epochs:
+ *   `gainGrowth` makes integration e^(5|e|) faster away from the centre (×12 at the band edge,
+ *   ×30 beyond), fast when far off, gentle in the middle. It doubles as anti-chatter with `deadband`.
+ * - `kd` = 0: per-epoch jitter dominates the slope, and the loss has no inertia to brake.
+ * - `maxRate` = 0.5 (σ ×1.65 per epoch) binds only during that climb; it caps what an outlier can do.
+ * - `sigmaMin` = 0.01 is inert for standardised or centimetre-scale inputs, yet 2.3 ln units
+ *   closer to useful σ than 1e-3: on the synthetic plant 1e-3 costs ≈ 5 more out-of-band epochs.
+ */
+export const DEFAULT_PID_OPTIONS: Readonly<Required<PidOptions>> = Object.freeze({
+  kp: 0.05,
+  ki: 0.03,
+  kd: 0,
+  derivativeFilter: 0.5,
+  sigmaMin: 0.01,
+  sigmaMax: 10,
+  maxRate: 0.5,
+  deadband: 0.15,
+  gainGrowth: 5,
+  maxGainFactor: 30,
+});
+
+/** Parameters whose change would bump the output; a step that sees them change is bumpless. */
+interface PidParameters {
+  readonly kp: number;
+  readonly kd: number;
+  readonly deadband: number;
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** PID state: plain JSON, checkpointable. */
+export interface PidState {
+  /** ln σ of the last output. */
+  readonly logSigma: number;
+  /** Integral term, in ln σ. */
+  readonly integral: number;
+  /** Last measurement, for the derivative; null before the first step. */
+  readonly lastMeasurement: number | null;
+  /** Low-pass filtered slope of the measurement, loss per epoch. */
+  readonly slope: number;
+  /** Parameters used by the last step; null before the first step. */
+  readonly parameters: PidParameters | null;
+}
+
+const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+
+function sameParameters(a: PidParameters, b: PidParameters): boolean {
+  return a.kp === b.kp && a.kd === b.kd && a.deadband === b.deadband && a.lo === b.lo && a.hi === b.hi;
+}
+
+function validate(o: Required<PidOptions>): void {
+  for (const key of Object.keys(DEFAULT_PID_OPTIONS) as (keyof PidOptions)[]) {
+    if (!(o[key] >= 0)) throw new RangeError(`Invalid PID option ${key}: ${o[key]}`);
+  }
+  if (!(o.sigmaMin > 0 && o.sigmaMin < o.sigmaMax && Number.isFinite(o.sigmaMax))) {
+    throw new RangeError(`Invalid PID sigma limits: sigmaMin ${o.sigmaMin}, sigmaMax ${o.sigmaMax}`);
+  }
+  if (!(o.derivativeFilter > 0 && o.derivativeFilter <= 1)) throw new RangeError(`Invalid PID option derivativeFilter: ${o.derivativeFilter}`);
+}
+
+function checkInput({ band, dt }: ControllerInput): Band {
+  if (!(band.lo < band.hi) || !Number.isFinite(band.hi) || !Number.isFinite(band.lo)) throw new RangeError(`Invalid band: [${band.lo}, ${band.hi}]`);
+  if (!(dt > 0 && Number.isFinite(dt))) throw new RangeError(`Invalid dt: ${dt}`);
+  return band;
+}
+
+/**
+ * The default controller: PID on ln σ, in the simple-pid / Arduino-PID spirit.
+ *
+ * - Output and integral are clamped to [ln sigmaMin, ln sigmaMax]; the integral only grows
+ *   into the headroom the output has left (conditional integration), so σ sits at sigmaMin
+ *   during the initial descent without winding.
+ * - Derivative on the measurement, low-pass filtered: a band change never kicks.
+ * - Bumpless: when the band or kp/kd/deadband change, the integral is redone so that this
+ *   step's output equals the last one; the integral then moves σ to the new band.
+ * - A non-finite measurement holds σ and leaves the state untouched (its terms carry only i).
+ * - `terms` are in ln σ: p + i + d = ln σ while no limit binds.
+ *
+ * @example
+ * const pid = createPidController({ sigmaMin: 0.01 });
+ * let state = pid.init(0.01);
+ * const out = pid.step(state, { measurement: 0.25, raw: 0.26, band: { lo: 0.3, hi: 0.4 }, dt: 1 });
+ * out.sigma; // > 0.01: the loss is below the band, so more noise
+ * state = out.state;
+ */
+export function createPidController(options: PidOptions = {}): Controller<PidState> {
+  const o: Required<PidOptions> = { ...DEFAULT_PID_OPTIONS, ...options };
+  validate(o);
+  const uMin = Math.log(o.sigmaMin);
+  const uMax = Math.log(o.sigmaMax);
+  // At a limit, report the limit itself (exp(ln x) is not always x).
+  const toSigma = (u: number): number => (u <= uMin ? o.sigmaMin : u >= uMax ? o.sigmaMax : Math.exp(u));
+  return {
+    type: 'pid',
+    init(sigma: number): PidState {
+      const u = clamp(Math.log(Math.max(sigma, o.sigmaMin)), uMin, uMax);
+      return { logSigma: u, integral: u, lastMeasurement: null, slope: 0, parameters: null };
+    },
+    step(s: PidState, input: ControllerInput): ControllerOutput<PidState> {
+      const band = checkInput(input);
+      const y = input.measurement;
+      if (!Number.isFinite(y)) return { state: s, sigma: toSigma(s.logSigma), terms: { p: 0, i: s.integral, d: 0, error: 0 } };
+      const w = band.hi - band.lo;
+      const e = (bandMid(band) - y) / w;
+      const slope = s.lastMeasurement === null ? 0 : s.slope + o.derivativeFilter * ((y - s.lastMeasurement) / input.dt - s.slope);
+      const eOut = Math.abs(e) <= o.deadband ? 0 : e - Math.sign(e) * o.deadband;
+      const p = o.kp * eOut;
+      const d = (-o.kd * slope) / w + 0; // + 0 turns −0 into 0
+      const parameters: PidParameters = { kp: o.kp, kd: o.kd, deadband: o.deadband, lo: band.lo, hi: band.hi };
+      const lo = Math.max(uMin, s.logSigma - o.maxRate * input.dt);
+      const hi = Math.min(uMax, s.logSigma + o.maxRate * input.dt);
+      let i: number;
+      let u: number;
+      if (s.parameters !== null && !sameParameters(s.parameters, parameters)) {
+        u = clamp(s.logSigma, uMin, uMax);
+        i = clamp(u - p - d, uMin, uMax);
+      } else {
+        const gain = o.ki * Math.min(o.maxGainFactor, Math.exp(o.gainGrowth * Math.abs(e)));
+        const next = s.integral + gain * eOut * input.dt;
+        // Integrate only into the headroom the output has left: no windup at a limit.
+        if (eOut > 0) i = Math.min(next, Math.max(s.integral, hi - p - d));
+        else i = Math.max(next, Math.min(s.integral, lo - p - d));
+        i = clamp(i, uMin, uMax);
+        u = clamp(p + i + d, lo, hi);
+      }
+      return {
+        state: { logSigma: u, integral: i, lastMeasurement: y, slope, parameters },
+        sigma: toSigma(u),
+        terms: { p, i, d, error: e },
+      };
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { Band } from '../control/band.js';
+import type { RunState } from '../metrics/run-state.js';
+import type { EpochEvent } from '../train/epoch-event.js';
+
+/** What the control API shows of a run. Plain JSON. */
+export interface RunView {
+  readonly run: string;
+  readonly state: RunState;
+  /** Last finished epoch (0 before the first). */
+  readonly epoch: number;
+  /** Epochs the run will train; 0 = until stopped. */
+  readonly epochs: number;
+  /** Band the next epoch is controlled against. */
+  readonly band: Band;
+  /** σ the next epoch applies. */
+  readonly sigma: number;
+  /** Noisy copies per sample the next epoch applies. */
+  readonly draws: number;
+  readonly controller: string;
+  readonly backend: string;
+}
+
+/**
+ * The handle the HTTP control API steers a run through. The run applies every request at
+ * its next epoch boundary; the handle itself never blocks and never throws for a valid call.
+ */
+export interface RunControl {
+  readonly run: string;
+  view(): RunView;
+  /** The last finished epoch's event, if any. */
+  lastEvent(): EpochEvent | undefined;
+  /** New band from the next epoch on, bumpless. The caller has validated `lo < hi`. */
+  setBand(band: Band): void;
+  pause(): void;
+  resume(): void;
+  /** Stops at the next epoch boundary with a checkpoint, like SIGTERM. */
+  stop(): void;
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/store/checkpoint.js';
+import { EMPTY_BAND_STATISTICS } from '../../src/control/band-statistics.js';
+import { initLoop } from '../../src/control/closed-loop.js';
+
+const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cp-'));
+const checkpoint = (epoch: number): Checkpoint => ({
+  version: 1,
+  run: 'r',
+  epoch,
+  savedAt: 1,
+  learningRate: 0.01,
+  rollbacks: 0,
+  plant: { weights: ['AAAAAA=='], optimizer: { type: 'sgd', iterations: epoch }, noise: { prng: { c: 1, s0: 0.1, s1: 0.2, s2: 0.3 }, spare: null } },
+  loop: initLoop({ band: { lo: 0.3, hi: 0.4 } }),
+  stats: EMPTY_BAND_STATISTICS,
+});
+
+describe('checkpoint files', () => {
+  it('round-trips and replaces atomically, leaving no temp files', () => {
+    const d = dir();
+    const file = path.join(d, 'checkpoint.json');
+    writeCheckpoint(file, checkpoint(100));
+    writeCheckpoint(file, checkpoint(200));
+    expect(readCheckpoint(file)?.epoch).toBe(200);
+    expect(fs.readdirSync(d)).toEqual(['checkpoint.json']);
+  });
+
+  it('is absent before the first write, and damage is a one-line error naming the file', () => {
+    const file = path.join(dir(), 'checkpoint.json');
+    expect(readCheckpoint(file)).toBeUndefined();
+    fs.writeFileSync(file, '{"version": 1, "epo');
+    expect(() => readCheckpoint(file)).toThrow(`${file}: checkpoint is not valid JSON`);
+    fs.writeFileSync(file, JSON.stringify({ ...checkpoint(1), epoch: -1 }));
+    expect(() => readCheckpoint(file)).toThrow(/damaged checkpoint \(epoch: /);
+  });
+});
