@@ -59,20 +59,22 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`);
 
   const setupStart = performance.now();
-  let live: LiveRun | undefined;
+  // Filled once the model is built; the server is up before that and reads it per request.
+  const current: { run?: LiveRun } = {};
   let countError = (_component: 'api'): void => undefined;
   const observability = await startObservability({
     config,
     portExplicit: options.portExplicit ?? false,
     log,
-    isReady: () => live !== undefined,
-    routes: [{ path: '/api', router: createControlApi({ runs: () => (live ? [live] : []), token: options.token, log, errors: { countError: (c) => countError(c as 'api') } }) }],
+    isReady: () => current.run !== undefined,
+    routes: [{ path: '/api', router: createControlApi({ runs: () => (current.run ? [current.run] : []), token: options.token, log, errors: { countError: (c) => countError(c as 'api') } }) }],
   });
   const { metrics } = observability;
   countError = (c) => metrics.countError(c);
   const progress = createProgress({ mode: options.progress, epochs: config.epochs });
   const modelStart = performance.now();
-  live = await LiveRun.create({ config, backend, split, paths, metrics, progress, log, resume });
+  const live = await LiveRun.create({ config, backend, split, paths, metrics, progress, log, resume });
+  current.run = live;
   phases.model_build = (performance.now() - modelStart) / 1000;
   phases.setup = (performance.now() - setupStart) / 1000 - phases.model_build;
   metrics.setInfo({
@@ -85,7 +87,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   });
   for (const [name, seconds] of Object.entries(phases)) metrics.observePhase(name as Phase, seconds);
 
-  const detach = options.handleSignals === false ? () => undefined : onSignals(() => live?.stop());
+  const detach = options.handleSignals === false ? () => undefined : onSignals(() => live.stop());
   const trainStart = performance.now();
   let outcome: RunOutcome;
   try {

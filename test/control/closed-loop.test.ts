@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
+import { initLoop, loopStep, setBand, type LoopState } from '../../src/control/closed-loop.js';
+import type { EpochMeasurement } from '../../src/train/epoch-measurement.js';
+import { openLoopEntryEpoch } from './plant.js';
+import { simulateLoop } from './simulate.js';
+
+const band = { lo: 0.3, hi: 0.4 };
+const measure = (loss: number, extra: Partial<EpochMeasurement> = {}): EpochMeasurement => ({
+  loss, valLoss: loss + 0.1, valAccuracy: 0.9, durationMs: 1, nonFinite: false, ...extra,
+});
+
+describe('initLoop', () => {
+  it('defaults to PID at sigmaMin with auto draws starting at one draw', () => {
+    const s = initLoop({ band });
+    expect(s.actuation).toEqual({ sigma: 0.01, draws: 1, floodLevel: undefined });
+    expect(s.options.draws).toBe('auto');
+  });
+
+  it('starts the baselines as published: fixed σ with one draw, flooding at the band midpoint', () => {
+    expect(initLoop({ band, controller: { type: 'fixed', sigma: 0.1 } }).actuation).toEqual({ sigma: 0.1, draws: 1, floodLevel: undefined });
+    expect(initLoop({ band, controller: { type: 'flooding' } }).actuation).toEqual({ sigma: 0, draws: 1, floodLevel: 0.35 });
+  });
+
+  it('passes loop-level sigma limits to the controller', () => {
+    expect(initLoop({ band, sigmaMin: 0.05 }).actuation.sigma).toBe(0.05);
+    let s = initLoop({ band, sigmaMax: 0.2, draws: 1 });
+    for (let k = 0; k < 100; k++) s = loopStep(s, measure(0.01)).state;
+    expect(s.actuation.sigma).toBe(0.2);
+  });
+
+  it('rejects a bad band or filter, naming the value', () => {
+    expect(() => initLoop({ band: { lo: 0.4, hi: 0.3 } })).toThrow(/band: \[0.4, 0.3\]/);
+    expect(() => initLoop({ band, filterAlpha: 2 })).toThrow(/filterAlpha: 2/);
+  });
+});
+
+describe('loopStep on the synthetic plant', () => {
+  it.each([1, 2, 3])('enters on time and holds the raw loss in band in ≥ 0.99 of epochs with auto draws (seed %i)', (seed) => {
+    const { events } = simulateLoop({ band }, { seed }, 3000);
+    const stats = events.reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS);
+    expect(stats.firstInBandEpoch!).toBeLessThanOrEqual(1.1 * openLoopEntryEpoch(band.lo, band.hi, { seed })!);
+    expect(stats.inBandFraction).toBeGreaterThanOrEqual(0.99);
+    expect(events.at(-1)!.draws).toBeGreaterThan(1);
+  });
+
+  it('moves the loss into a new band after setBand, without a σ jump at the switch', () => {
+    const lower = { lo: 0.2, hi: 0.25 };
+    const { events } = simulateLoop({ band }, { seed: 4 }, 2500, (epoch, s) => (epoch === 1500 ? setBand(s, lower) : s));
+    // σ of epoch 1501 was chosen by the first step that saw the new band.
+    expect(events[1500]!.sigma).toBe(events[1499]!.sigma);
+    expect(events[1499]!.band).toEqual(lower);
+    const late = events.slice(1700).reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS);
+    expect(late.inBandFraction).toBeGreaterThanOrEqual(0.99);
+  });
+});
+
+describe('loopStep', () => {
+  it('holds σ, K, filter and integral on a non-finite epoch, then resumes with dt = 2', () => {
+    let s: LoopState = initLoop({ band });
+    for (const loss of [0.25, 0.24]) s = loopStep(s, measure(loss)).state;
+    const held = loopStep(s, measure(NaN, { nonFinite: true }));
+    expect(held.actuation).toBe(s.actuation);
+    expect(held.state.filter).toBe(s.filter);
+    expect(held.state.controller).toBe(s.controller);
+    expect(held.state.draws).toBe(s.draws);
+    expect(held.inBand).toBe(false);
+    expect(held.smoothedLoss).toBe(s.filter.value);
+    expect(held.state.dt).toBe(2);
+    const flagged = loopStep(s, measure(0.35, { nonFinite: true }));
+    expect(flagged.state.controller).toBe(s.controller);
+    expect(loopStep(held.state, measure(0.23)).state.dt).toBe(1);
+  });
+
+  it('controls the chosen signal', () => {
+    const validation = loopStep(initLoop({ band, signal: 'validation' }), measure(0.2, { valLoss: 0.33 }));
+    expect(validation.smoothedLoss).toBe(0.33);
+    expect(validation.inBand).toBe(true);
+    const clean = loopStep(initLoop({ band, signal: 'clean' }), measure(0.2, { cleanLoss: 0.5 }));
+    expect(clean.smoothedLoss).toBe(0.5);
+    expect(() => loopStep(initLoop({ band, signal: 'clean' }), measure(0.2))).toThrow(/cleanLoss/);
+  });
+
+  it('setBand takes effect at the next step', () => {
+    const s = setBand(initLoop({ band }), { lo: 0.1, hi: 0.2 });
+    const out = loopStep(s, measure(0.15));
+    expect(out.band).toEqual({ lo: 0.1, hi: 0.2 });
+    expect(out.inBand).toBe(true);
+  });
+
+  it('keeps plain-JSON state: a restored checkpoint continues identically', () => {
+    let s = initLoop({ band });
+    const losses = Array.from({ length: 60 }, (_, k) => 0.5 - 0.005 * k + 0.01 * Math.sin(k));
+    for (const loss of losses.slice(0, 30)) s = loopStep(s, measure(loss)).state;
+    let restored = JSON.parse(JSON.stringify(s)) as LoopState;
+    for (const loss of losses.slice(30)) {
+      const a = loopStep(s, measure(loss));
+      const b = loopStep(restored, measure(loss));
+      expect(b.actuation).toEqual(a.actuation);
+      s = a.state;
+      restored = b.state;
+    }
+  });
+});
