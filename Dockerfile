@@ -15,8 +15,10 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY data ./data
+COPY docker ./docker
 RUN mkdir -p /app/runs && chown node:node /app/runs
 USER node
 EXPOSE 9464
-ENTRYPOINT ["node", "bin/lossband.js"]
-CMD ["run", "--epochs", "0", "--host", "0.0.0.0", "--port", "9464", "--band", "0.3:0.4"]
+# Starts the long run, or resumes it from its checkpoint after a restart.
+ENTRYPOINT ["/bin/sh", "docker/run-or-resume.sh"]
+CMD ["--band", "0.3:0.4"]

@@ -69,7 +69,9 @@ function buildProgram(exit: (code: number) => void): Command {
           : process.stdout.isTTY
             ? 'bar'
             : 'lines';
-      const say = flags.quiet ? () => undefined : (line: string) => process.stdout.write(line + '\n');
+      const say = (line: string, kind: 'info' | 'result'): void => {
+        if (!flags.quiet || kind === 'result') process.stdout.write(line + '\n');
+      };
       const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
       exit(await runSession({ config, progress, say, portExplicit, token, resume: typeof flags.resume === 'string' }));
     });

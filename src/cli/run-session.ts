@@ -18,8 +18,8 @@ import { startObservability } from './observability.js';
 export interface RunSessionOptions {
   readonly config: ResolvedConfig;
   readonly progress: ProgressMode;
-  /** Prints a one-line message for the user (backend, final summary). */
-  readonly say: (line: string) => void;
+  /** Prints a one-line message for the user: `info` (backend, resume) or the final `result`. */
+  readonly say: (line: string, kind: 'info' | 'result') => void;
   /** Continue the run in `config.out` from its last checkpoint. Defaults to false. */
   readonly resume?: boolean;
   /** Whether the user chose the port. Defaults to false. */
@@ -56,7 +56,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (options.resume) reconcileEvents(paths.events, resume?.epoch ?? 0);
   const split = loadSplit(config, phase);
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
-  say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`);
+  say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`, 'info');
 
   const setupStart = performance.now();
   // Filled once the model is built; the server is up before that and reads it per request.
@@ -138,6 +138,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   say(
     `${outcome.state}: ${summary.epochs} epochs, final loss ${fmt(summary.finalLoss)}, in band ${pct(summary.inBandFraction)} since epoch ${summary.firstInBandEpoch ?? '—'}, ` +
       `test accuracy ${pct(summary.testAccuracy)}, ${summary.wallSeconds.toFixed(1)} s → ${paths.dir}`,
+    'result',
   );
   return 0;
 }
