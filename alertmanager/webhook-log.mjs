@@ -1,7 +1,6 @@
 // The compose stack's default alert receiver: prints one JSON line per Alertmanager webhook
 // delivery, so `docker compose logs -f webhook-log` shows what would have paged someone.
 // Plain Node.js, no dependencies: it runs in the stock node image.
-/* global process, console */
 import { createServer } from 'node:http';
 
 const port = Number(process.env.PORT ?? 9095);
