@@ -1,4 +1,4 @@
-import { UserError } from '../user-error.js';
+import { quote, UserError } from '../user-error.js';
 import { configSchema, type ConfigInput } from '../config/schema.js';
 import { issueKey, issueReason } from '../config/format-issue.js';
 
@@ -19,13 +19,13 @@ const FLAG_OF: Readonly<Record<string, string>> = {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 function num(flag: string, value: string): number {
-  if (!NUMBER.test(value.trim())) throw new UserError(`${flag}: not a number: ${JSON.stringify(value)}`);
+  if (!NUMBER.test(value.trim())) throw new UserError(`${flag}: not a number: ${quote(value)}`);
   return Number(value);
 }
 
 function band(value: string): { lo: number; hi: number } {
   const parts = value.split(':');
-  if (parts.length !== 2) throw new UserError(`--band: expected LO:HI, got ${JSON.stringify(value)}`);
+  if (parts.length !== 2) throw new UserError(`--band: expected LO:HI, got ${quote(value)}`);
   return { lo: num('--band', parts[0] as string), hi: num('--band', parts[1] as string) };
 }
 
@@ -63,7 +63,8 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
   const parsed = configSchema.safeParse(prune(layer));
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const key = issue ? issueKey(issue).join('.') : '';
+  // `model.hidden.0` → `model.hidden`: the flag names the list, not its element.
+  const key = issue ? issueKey(issue).filter((p) => typeof p === 'string').join('.') : '';
   throw new UserError(`${FLAG_OF[key] ?? key}: ${issue ? issueReason(issue) : 'invalid value'}`);
 }
 

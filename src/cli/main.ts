@@ -6,6 +6,16 @@ import { flagsToConfig, type RunFlags } from './flags.js';
 import { runSession } from './run-session.js';
 import { resumeConfig } from './resume-config.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
+import { tokenSchema, type ConfigInput } from '../config/schema.js';
+
+/** The control API's token: `LOSSBAND_TOKEN` wins over the config's `token`. */
+function apiToken(layers: readonly ConfigInput[]): string | undefined {
+  const env = process.env.LOSSBAND_TOKEN;
+  if (env === undefined || env === '') return layers.reduce<string | undefined>((t, l) => l.token ?? t, undefined);
+  const checked = tokenSchema.safeParse(env);
+  if (!checked.success) throw new UserError(`LOSSBAND_TOKEN: ${checked.error.issues[0]?.message ?? 'invalid'}`);
+  return env;
+}
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 import type { ProgressMode } from './progress.js';
@@ -58,7 +68,7 @@ function buildProgram(exit: (code: number) => void): Command {
         layers.push(flagsToConfig(flags));
         config = resolveConfig(layers, new Date());
       }
-      const token = process.env.LOSSBAND_TOKEN || layers.reduce<string | undefined>((t, l) => l.token ?? t, undefined);
+      const token = apiToken(layers);
       if (config.server.port !== 0 && !isLoopback(config.server.host) && !token) {
         throw new UserError(`--host ${config.server.host}: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)`);
       }

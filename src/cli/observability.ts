@@ -13,6 +13,8 @@ export interface ObservabilityOptions {
   readonly log: Logger;
   /** Whether training has started (for `/readyz`). */
   readonly isReady: () => boolean;
+  /** Live tensor count, exported as `lossband_tensors`. */
+  readonly tensors?: () => number;
   /** Extra routers, e.g. the control API. */
   readonly routes?: readonly { readonly path: string; readonly router: Router }[];
 }
@@ -30,7 +32,7 @@ export async function startObservability(options: ObservabilityOptions): Promise
   const { config, log } = options;
   const registry = new Registry();
   registerProcessMetrics(registry);
-  const metrics = new LossbandMetrics(registry, { run: config.name, log });
+  const metrics = new LossbandMetrics(registry, { run: config.name, log, tensors: options.tensors });
   metrics.setSigmaLimits(config.noise.min, config.noise.max);
   const server =
     config.server.port === 0

@@ -1,13 +1,13 @@
 import { pino, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { selectBackend } from '../model/backend.js';
+import { selectBackend, tensorCount } from '../model/backend.js';
 import type { Phase } from '../metrics/index.js';
 import { writeReport } from '../report/render-report.js';
 import { createControlApi } from '../server/control-api.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { readCheckpoint } from '../store/checkpoint.js';
 import { reconcileEvents } from '../store/reconcile-events.js';
-import { createRunDirectory, runPaths, type RunPaths } from '../store/run-directory.js';
+import { createRunDirectory, runPaths } from '../store/run-directory.js';
 import { UserError } from '../user-error.js';
 import { LiveRun, type RunOutcome } from './live-run.js';
 import { loadSplit } from './load-split.js';
@@ -51,9 +51,9 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     }
   };
 
-  const paths = prepareDirectory(config, options.resume ?? false);
+  // Everything that can reject the user's input runs before the run directory is touched.
+  const paths = runPaths(config.out);
   const resume = options.resume ? readCheckpoint(paths.checkpoint) : undefined;
-  if (options.resume) reconcileEvents(paths.events, resume?.epoch ?? 0);
   const split = loadSplit(config, phase);
   const backend = await selectBackend(config.backend === 'auto' ? undefined : config.backend);
   say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`, 'info');
@@ -67,10 +67,18 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     portExplicit: options.portExplicit ?? false,
     log,
     isReady: () => current.run !== undefined,
+    tensors: tensorCount,
     routes: [{ path: '/api', router: createControlApi({ runs: () => (current.run ? [current.run] : []), token: options.token, log, errors: { countError: (c) => countError(c as 'api') } }) }],
   });
   const { metrics } = observability;
   countError = (c) => metrics.countError(c);
+  try {
+    if (options.resume) reconcileEvents(paths.events, resume?.epoch ?? 0);
+    else createRunDirectory(config.out, config);
+  } catch (err) {
+    await observability.close();
+    throw err;
+  }
   const progress = createProgress({ mode: options.progress, epochs: config.epochs });
   const modelStart = performance.now();
   const live = await LiveRun.create({ config, backend, split, paths, metrics, progress, log, resume });
@@ -145,12 +153,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
 const fmt = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
 const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
-
-function prepareDirectory(config: ResolvedConfig, resume: boolean): RunPaths {
-  if (resume) return runPaths(config.out);
-  const { token: _token, ...recorded } = config as ResolvedConfig & { token?: string };
-  return createRunDirectory(config.out, recorded);
-}
 
 /** First SIGINT/SIGTERM: stop at the epoch boundary. Second: exit at once. */
 function onSignals(stop: () => void): () => void {

@@ -33,7 +33,12 @@ export function loadConfigFile(file: string): ConfigInput {
   };
   const syntax = doc.errors[0];
   if (syntax) throw new UserError(`${at(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0] ?? 'invalid YAML'}`);
+  }
   if (value === null || value === undefined) return {};
   const parsed = configSchema.safeParse(value);
   if (parsed.success) return parsed.data;

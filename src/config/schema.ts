@@ -5,10 +5,24 @@ const nonNegative = finite.nonnegative();
 const positive = finite.positive();
 const int = z.number().int();
 
-/** A band object `{lo, hi}`: finite, non-negative, `lo < hi`. */
+/**
+ * Narrowest band accepted anywhere. Controllers normalise their error by the width, so a
+ * denormal width (`{lo: 0, hi: 5e-324}`) would make the error infinite and σ NaN.
+ */
+export const MIN_BAND_WIDTH = 1e-6;
+
+/** A band object `{lo, hi}`: finite, non-negative, `lo < hi`, at least {@link MIN_BAND_WIDTH} wide. */
 export const bandSchema = z
   .strictObject({ lo: nonNegative, hi: nonNegative })
-  .refine((b) => b.lo < b.hi, { message: 'lo must be less than hi', path: ['lo'] });
+  .refine((b) => b.lo < b.hi, { message: 'lo must be less than hi', path: ['lo'] })
+  .refine((b) => !(b.lo < b.hi) || b.hi - b.lo >= MIN_BAND_WIDTH, { message: `hi - lo must be at least ${MIN_BAND_WIDTH}`, path: ['hi'] });
+
+/** An API bearer token: 16–256 printable ASCII characters, no spaces. */
+export const tokenSchema = z
+  .string()
+  .min(16, 'at least 16 characters')
+  .max(256, 'at most 256 characters')
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
 /**
  * The run configuration as a user writes it (YAML/JSON file or flags). Every key is
@@ -73,7 +87,7 @@ export const configSchema = z.strictObject({
   server: z.strictObject({ port: int.min(0).max(65535), host: z.string().min(1) }).partial().optional(),
   checkpointEvery: int.min(0).optional(),
   /** Bearer token of the control API (prefer the LOSSBAND_TOKEN environment variable). */
-  token: z.string().min(16, 'at least 16 characters').max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  token: tokenSchema.optional(),
   onNonFinite: z.enum(['stop', 'rollback']).optional(),
 });
 

@@ -1,5 +1,6 @@
 import { bandMid, type Band } from './band.js';
 import type { Controller, ControllerInput, ControllerOutput } from './controller.js';
+import { createPlantGainEstimator, type PlantGainState } from './plant-gain.js';
 
 /**
  * Options for {@link createPidController}. The controller acts on u = ln σ, and its error is
@@ -27,6 +28,11 @@ export interface PidOptions {
   readonly gainGrowth?: number;
   /** Cap on that multiplier. Defaults to 30. */
   readonly maxGainFactor?: number;
+  /**
+   * Plant gain (band widths per unit ln σ) that ki is tuned for. The integral step is scaled by
+   * referenceGain / measured gain (see {@link createPlantGainEstimator}); 0 turns that off. Defaults to 6.
+   */
+  readonly referenceGain?: number;
 }
 
 /**
@@ -52,6 +58,7 @@ export const DEFAULT_PID_OPTIONS: Readonly<Required<PidOptions>> = Object.freeze
   deadband: 0.15,
   gainGrowth: 5,
   maxGainFactor: 30,
+  referenceGain: 6,
 });
 
 /** Parameters whose change would bump the output; a step that sees them change is bumpless. */
@@ -75,6 +82,8 @@ export interface PidState {
   readonly slope: number;
   /** Parameters used by the last step; null before the first step. */
   readonly parameters: PidParameters | null;
+  /** Measured plant gain (absent in states saved before it existed). */
+  readonly plant?: PlantGainState;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -125,11 +134,12 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
   const uMax = Math.log(o.sigmaMax);
   // At a limit, report the limit itself (exp(ln x) is not always x).
   const toSigma = (u: number): number => (u <= uMin ? o.sigmaMin : u >= uMax ? o.sigmaMax : Math.exp(u));
+  const estimator = createPlantGainEstimator();
   return {
     type: 'pid',
     init(sigma: number): PidState {
       const u = clamp(Math.log(Math.max(sigma, o.sigmaMin)), uMin, uMax);
-      return { logSigma: u, integral: u, lastMeasurement: null, slope: 0, parameters: null };
+      return { logSigma: u, integral: u, lastMeasurement: null, slope: 0, parameters: null, plant: estimator.init() };
     },
     step(s: PidState, input: ControllerInput): ControllerOutput<PidState> {
       const band = checkInput(input);
@@ -137,6 +147,10 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
       if (!Number.isFinite(y)) return { state: s, sigma: toSigma(s.logSigma), terms: { p: 0, i: s.integral, d: 0, error: 0 } };
       const w = band.hi - band.lo;
       const e = (bandMid(band) - y) / w;
+      // The raw loss of this epoch answers the σ it ran with: the last output.
+      const plant = estimator.step(s.plant ?? estimator.init(), s.logSigma, input.raw, w);
+      const g = estimator.gain(plant);
+      const adapt = o.referenceGain > 0 ? o.referenceGain / g : 1;
       const slope = s.lastMeasurement === null ? 0 : s.slope + o.derivativeFilter * ((y - s.lastMeasurement) / input.dt - s.slope);
       const eOut = Math.abs(e) <= o.deadband ? 0 : e - Math.sign(e) * o.deadband;
       const p = o.kp * eOut;
@@ -150,7 +164,7 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
         u = clamp(s.logSigma, uMin, uMax);
         i = clamp(u - p - d, uMin, uMax);
       } else {
-        const gain = o.ki * Math.min(o.maxGainFactor, Math.exp(o.gainGrowth * Math.abs(e)));
+        const gain = o.ki * Math.min(o.maxGainFactor, Math.exp(o.gainGrowth * Math.abs(e))) * adapt;
         const next = s.integral + gain * eOut * input.dt;
         // Integrate only into the headroom the output has left: no windup at a limit.
         if (eOut > 0) i = Math.min(next, Math.max(s.integral, hi - p - d));
@@ -159,7 +173,7 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
         u = clamp(p + i + d, lo, hi);
       }
       return {
-        state: { logSigma: u, integral: i, lastMeasurement: y, slope, parameters },
+        state: { logSigma: u, integral: i, lastMeasurement: y, slope, parameters, plant },
         sigma: toSigma(u),
         terms: { p, i, d, error: e },
       };

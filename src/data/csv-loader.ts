@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { InfoRecord } from 'csv-parse/sync';
-import { UserError } from '../user-error.js';
+import { quote, UserError } from '../user-error.js';
 import type { Dataset } from './dataset.js';
 import { readUserFile } from './read-user-file.js';
 
@@ -144,15 +144,15 @@ function parseCell(cell: string, source: string, row: Row, c: number, header: re
   if (DECIMAL.test(cell)) {
     const v = Number(cell);
     if (Number.isFinite(v)) return v;
-    throw cellError(source, row, c, header, `not a finite number: "${cell}"`);
+    throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);
   }
   if (cell === '') throw cellError(source, row, c, header, 'empty cell');
-  if (NON_FINITE.test(cell)) throw cellError(source, row, c, header, `not a finite number: "${cell}"`);
-  throw cellError(source, row, c, header, `not a number: "${cell}"`);
+  if (NON_FINITE.test(cell)) throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);
+  throw cellError(source, row, c, header, `not a number: ${quote(cell)}`);
 }
 
 function cellError(source: string, row: Row, c: number, header: readonly string[], what: string): UserError {
-  return new UserError(`${source}:${startLine(row)}:${c + 1}: column "${header[c]}": ${what}`);
+  return new UserError(`${source}:${startLine(row)}:${c + 1}: column ${quote(header[c] ?? '')}: ${what}`);
 }
 
 /** csv-parse reports the line a record ends on; a quoted field with newlines starts earlier. */

@@ -40,8 +40,7 @@ export function fileError(path: string, error: unknown): UserError {
     case 'ENOTDIR':
       return new UserError(`${path}: a parent of this path is not a directory`);
     default: {
-      const reason = error instanceof Error ? error.message : String(error);
-      return new UserError(`${path}: cannot access: ${reason}`);
+      return new UserError(`${path}: cannot access (${typeof code === 'string' ? code : 'error'})`);
     }
   }
 }

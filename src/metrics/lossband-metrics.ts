@@ -18,6 +18,8 @@ export interface LossbandMetricsOptions {
   readonly run: string;
   /** Where the first failure of each kind is logged. Defaults to no logging (failures are still counted). */
   readonly log?: Logger | undefined;
+  /** Live tensor count of the training backend, read at scrape time. Defaults to none (no series). */
+  readonly tensors?: (() => number) | undefined;
 }
 
 type Labels = Record<string, string>;
@@ -101,6 +103,17 @@ export class LossbandMetrics implements ErrorCounter {
       buckets: [...EPOCH_DURATION_BUCKETS],
       registers,
     }).labels(labels);
+
+    const tensors = options.tensors;
+    new Gauge({
+      name: 'lossband_tensors',
+      help: 'Tensors alive in the training backend; constant during a healthy run (a rise is a leak).',
+      labelNames: ['run'],
+      registers,
+      collect() {
+        if (tensors !== undefined) this.set(labels, tensors());
+      },
+    });
 
     new Gauge({
       name: 'lossband_noise_sigma_min',

@@ -27,6 +27,7 @@ export const METRIC_NAMES = [
   'lossband_epochs_in_band_total',
   'lossband_loss_non_finite_total',
   'lossband_epoch_duration_seconds',
+  'lossband_tensors',
   'lossband_last_epoch_timestamp_seconds',
   'lossband_run_state',
   'lossband_run_info',

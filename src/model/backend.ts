@@ -44,3 +44,8 @@ export async function selectBackend(requested?: BackendName): Promise<BackendNam
   }
   throw new UserError(`--backend ${requested ?? 'auto'}: backend could not be initialised on this machine`);
 }
+
+/** Tensors alive in the active backend (`tf.memory().numTensors`), for leak monitoring. */
+export function tensorCount(): number {
+  return tf.memory().numTensors;
+}

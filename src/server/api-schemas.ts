@@ -3,9 +3,8 @@ import { issueKey, issueReason } from '../config/format-issue.js';
 import { bandSchema } from '../config/schema.js';
 
 /**
- * Body of `PUT /api/runs/:run/band`: `{ "lo": number, "hi": number }`, both finite and
- * non-negative, `lo < hi`, no other key. The same schema as the config file's `band`, so a
- * band the API accepts is one a config file would accept.
+ * Body of `PUT /api/runs/:run/band`: `{ "lo": number, "hi": number }` under the same rules as
+ * the config file's `band` (finite, non-negative, `lo < hi`, a minimum width), no other key.
  *
  * @example
  * bandBodySchema.parse({ lo: 0.2, hi: 0.3 }); // { lo: 0.2, hi: 0.3 }

@@ -2,8 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ApiError } from './api-error.js';
 
-/** RFC 6750 `b64token`, what a bearer token may consist of. */
-const TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** Printable ASCII without spaces: what fits in a header after `Bearer `, as the config's `token` allows. */
+const TOKEN = /^[\x21-\x7e]+$/;
 const BEARER = /^Bearer +([^ ]+) *$/i;
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
@@ -27,15 +27,15 @@ export function tokenMatches(expected: Buffer, given: string): boolean {
  *   token can be watched but never steered.
  * - Missing, malformed or wrong header: 401 with `WWW-Authenticate: Bearer`.
  *
- * The token must be a non-empty RFC 6750 token (letters, digits, `-._~+/`, trailing `=`);
- * anything else throws at construction, without quoting the secret.
+ * The token must be non-empty printable ASCII without spaces; anything else throws at
+ * construction, without quoting the secret.
  *
  * @example
- * router.put('/runs/:run/band', bearerAuth(process.env.LOSSBAND_API_TOKEN), setBand);
+ * router.put('/runs/:run/band', bearerAuth(process.env.LOSSBAND_TOKEN), setBand);
  */
 export function bearerAuth(token: string | undefined): RequestHandler {
   if (token !== undefined && !TOKEN.test(token)) {
-    throw new RangeError(`Invalid API token: expected 1 or more of A-Z a-z 0-9 - . _ ~ + / (then optional "="), got ${token.length} characters that are not`);
+    throw new RangeError(`Invalid API token: expected printable ASCII without spaces, got ${token.length} characters that are not`);
   }
   const expected = token === undefined ? undefined : sha256(token);
   return (req: Request, _res: Response, next: NextFunction): void => {

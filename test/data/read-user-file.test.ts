@@ -30,7 +30,7 @@ describe('fileError', () => {
     ['EACCES', 'x.csv: permission denied'],
     ['EPERM', 'x.csv: permission denied'],
     ['ENOTDIR', 'x.csv: a parent of this path is not a directory'],
-    ['EIO', 'x.csv: cannot access: EIO: boom'],
+    ['EIO', 'x.csv: cannot access (EIO)'],
   ])('maps %s to a one-line UserError', (code, message) => {
     const err = fileError('x.csv', errno(code));
     expect(err).toBeInstanceOf(UserError);

@@ -31,7 +31,13 @@ describe('docker-compose.yml', () => {
   it('runs the trainer long, on all interfaces, with an overridable token', () => {
     const lossband = services.lossband;
     expect(lossband?.build?.dockerfile).toBe('Dockerfile');
-    expect(lossband?.command).toEqual(['run', '--epochs', '0', '--host', '0.0.0.0', '--port', '9464', '--band', '0.3:0.4']);
+    expect(lossband?.command).toEqual(['--band', '0.3:0.4']);
+    // The image starts (or after a restart resumes) an unbounded run on all interfaces.
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/bin\/sh", "docker\/run-or-resume\.sh"\]$/m);
+    const script = readFileSync(join(ROOT, 'docker/run-or-resume.sh'), 'utf8');
+    expect(script).toMatch(/--epochs 0 --host "\$host" --port "\$port"/);
+    expect(script).toMatch(/host=\$\{LOSSBAND_HOST:-0\.0\.0\.0\}/);
     expect(lossband?.environment?.LOSSBAND_TOKEN).toMatch(/^\$\{LOSSBAND_TOKEN:-.+\}$/);
   });
 
