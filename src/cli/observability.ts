@@ -27,12 +27,27 @@ export interface Observability {
   close(): Promise<void>;
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * prom-client's process and Node.js collectors, registered once per process: each
+ * registration starts its own event-loop monitor and GC observer, which would pile up over
+ * runs in one process.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    registerProcessMetrics(processRegistry);
+  }
+  return processRegistry;
+}
+
 /** Registers the run's metrics on a fresh registry and starts the server. */
 export async function startObservability(options: ObservabilityOptions): Promise<Observability> {
   const { config, log } = options;
-  const registry = new Registry();
-  registerProcessMetrics(registry);
-  const metrics = new LossbandMetrics(registry, { run: config.name, log, tensors: options.tensors });
+  const runRegistry = new Registry();
+  const metrics = new LossbandMetrics(runRegistry, { run: config.name, log, tensors: options.tensors });
+  const registry = Registry.merge([processMetrics(), runRegistry]);
   metrics.setSigmaLimits(config.noise.min, config.noise.max);
   const server =
     config.server.port === 0

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { dense } from './dense.js';
 
 /** Options of {@link buildMlp}. */
 export interface MlpOptions {
@@ -66,8 +67,7 @@ export function buildMlp(options: MlpOptions): Mlp {
       for (let l = 0; l < layers; l++) {
         const w = variables[2 * l] as tf.Variable<tf.Rank.R2>;
         const b = variables[2 * l + 1] as tf.Variable<tf.Rank.R1>;
-        // One fused kernel per layer: matMul + bias (+ ReLU) dispatches a single op.
-        h = tf.fused.matMul({ a: h, b: w, bias: b, activation: l + 1 < layers ? 'relu' : 'linear' }) as tf.Tensor2D;
+        h = dense(h, w, b, { relu: l + 1 < layers, inputGrad: l > 0 });
       }
       return h;
     },

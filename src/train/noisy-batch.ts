@@ -15,7 +15,7 @@ export interface HostBatch {
 
 /**
  * The noise actuator: builds x + σ·z for K draws of every training row in one host pass
- * (Box–Muller into a reused Float32Array), so the device sees one upload per epoch instead
+ * (ziggurat samples into a reused Float32Array), so the device sees one upload per epoch instead
  * of a `randomNormal` kernel per draw. Labels for the tiled batch are cached per K.
  *
  * @example
@@ -42,12 +42,18 @@ export class NoisyBatch {
     if (shuffle) {
       order = this.shuffledOrder(rows);
     }
-    if (sigma > 0) this.gaussian.fill(out);
-    else out.fill(0);
-    for (let r = 0; r < rows; r++) {
-      const src = ((order ? (order[r] as number) : r) % n) * f;
-      const dst = r * f;
-      for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (out[dst + j] as number);
+    if (!order) {
+      // K noisy copies of the rows in order: generated and applied in one pass.
+      if (sigma > 0) this.gaussian.addScaled(x, sigma, out);
+      else for (let k = 0; k < draws; k++) out.set(x, k * n * f);
+    } else {
+      if (sigma > 0) this.gaussian.fill(out);
+      else out.fill(0);
+      for (let r = 0; r < rows; r++) {
+        const src = ((order[r] as number) % n) * f;
+        const dst = r * f;
+        for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (out[dst + j] as number);
+      }
     }
     return { x: out, rows, features: f, draws, order };
   }
