@@ -14,7 +14,7 @@ const checkpoint = (epoch: number): Checkpoint => ({
   savedAt: 1,
   learningRate: 0.01,
   rollbacks: 0,
-  plant: { weights: ['AAAAAA=='], optimizer: { type: 'sgd', iterations: epoch }, noise: { prng: { c: 1, s0: 0.1, s1: 0.2, s2: 0.3 }, spare: null } },
+  plant: { weights: ['AAAAAA=='], optimizer: { type: 'sgd', iterations: epoch }, noise: { words: [1, 2, 3, 4] } },
   loop: initLoop({ band: { lo: 0.3, hi: 0.4 } }),
   stats: EMPTY_BAND_STATISTICS,
 });

@@ -1,0 +1,88 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadDataset } from '../../src/data/datasets.js';
+import { Gaussian } from '../../src/train/gaussian.js';
+import { NoisyBatch } from '../../src/train/noisy-batch.js';
+import { alternate, timeEach } from '../lib/alternate.js';
+import { ZigguratGaussian } from '../proto/ziggurat.js';
+import { median } from '../lib/stats.js';
+import { REPS } from '../lib/settings.js';
+import { fmt, type Row, type SectionResult } from '../lib/table.js';
+
+const SIGMA = 0.1;
+
+/**
+ * Section 2: σ-noise for the 4096×64 blobs, per epoch. Host: NoisyBatch.next (seeded
+ * Box–Muller into a reused Float32Array, then x + σ·z) plus the upload to the backend.
+ * Device: `x` already on the backend, tiled K times, plus `tf.randomNormal(σ)`.
+ * `midEpochMs` is the mid-size lossband epoch from section 1 (for the share-of-epoch target).
+ */
+export async function noise(midEpochMs: number | undefined): Promise<SectionResult> {
+  const ds = loadDataset('blobs');
+  const batches = new NoisyBatch(ds, new Gaussian('bench:noise'));
+  const xDev = tf.tensor2d(ds.x, [ds.rows, ds.features]);
+  const rows: Row[] = [];
+  const data: Record<string, unknown> = { rows: ds.rows, features: ds.features, backend: tf.getBackend() };
+  for (const draws of [1, 4]) {
+    const host = (): void => {
+      const b = batches.next(SIGMA, draws, false);
+      tf.tensor2d(b.x, [b.rows, b.features]).dispose();
+    };
+    const device = (): void => {
+      tf.tidy(() => {
+        const x = draws === 1 ? xDev : tf.tile(xDev, [draws, 1]);
+        return tf.add(x, tf.randomNormal([ds.rows * draws, ds.features], 0, SIGMA));
+      }).dispose();
+    };
+    await timeEach(3, host);
+    await timeEach(3, device);
+    const inner = 5; // calls per sample: each sample is the median of 5 calls
+    const ab = await alternate(
+      Math.max(REPS, 5),
+      async () => median(await timeEach(inner, host)),
+      async () => median(await timeEach(inner, device)),
+    );
+    const speedup = 1 / ab.ratio;
+    data[`draws${draws}`] = { hostMs: ab.a, deviceMs: ab.b, speedup };
+    rows.push({
+      section: '2 noise',
+      what: `4096×64 K=${draws}: host Box–Muller+upload vs randomNormal+add`,
+      result: `${fmt(speedup, 1)}× faster`,
+      target: '≥ 10×',
+      ok: speedup >= 10,
+      note: `${fmt(ab.medianA, 2)} vs ${fmt(ab.medianB, 1)} ms`,
+    });
+    const zig = new ZigguratGaussian(1);
+    const zout = new Float32Array(ds.x.length * draws);
+    const ziggurat = (): void => {
+      zig.addScaled(ds.x, SIGMA, zout);
+      tf.tensor2d(zout, [ds.rows * draws, ds.features]).dispose();
+    };
+    await timeEach(3, ziggurat);
+    const zab = await alternate(
+      Math.max(REPS, 5),
+      async () => median(await timeEach(inner, ziggurat)),
+      async () => median(await timeEach(inner, host)),
+    );
+    data[`draws${draws}`] = { hostMs: ab.a, deviceMs: ab.b, speedup, zigguratMs: zab.a, zigguratVsHost: 1 / zab.ratio };
+    rows.push({
+      section: '2 noise',
+      what: `  prototype: ziggurat+xorshift128 (fused x+σz) vs NoisyBatch, K=${draws}`,
+      result: `${fmt(1 / zab.ratio, 1)}× faster`,
+      note: `${fmt(zab.medianA, 2)} vs ${fmt(zab.medianB, 2)} ms incl. upload; ≈ ${fmt((ab.medianB / zab.medianA), 1)}× randomNormal; bench/proto/ziggurat.ts`,
+    });
+    if (midEpochMs !== undefined) {
+      const share = ab.medianA / (midEpochMs * draws);
+      rows.push({
+        section: '2 noise',
+        what: `host noise K=${draws} as share of a mid-size epoch`,
+        result: `${fmt(share * 100, 1)} %`,
+        target: '≤ 10 %',
+        ok: share <= 0.1,
+        note: `${fmt(ab.medianA, 2)} ms of ${draws === 1 ? '' : `${draws} × `}${fmt(midEpochMs, 1)} ms (K=1 epoch${draws === 1 ? '' : ', scaled'})`,
+      });
+    }
+  }
+  xDev.dispose();
+  batches.dispose();
+  return { rows, data };
+}
