@@ -23,7 +23,7 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'default',
     epochs: 2000,
     data: { path: 'iris', testFraction: 0.2, standardize: true, split: 'random' },
-    noise: { min: 0.01, max: 10, draws: 'auto', maxDraws: 16 },
+    noise: { min: 0.1, max: 10, draws: 'auto', maxDraws: 16 },
     controller: { type: 'pid', signal: 'noisy' },
   },
   seed: {

@@ -49,6 +49,8 @@ export interface ResolvedConfig {
     readonly deadband?: number | undefined;
     readonly gainGrowth?: number | undefined;
     readonly maxGainFactor?: number | undefined;
+    readonly referenceGain?: number | undefined;
+    readonly lead?: number | undefined;
     readonly factor?: number | undefined;
     readonly dwell?: number | undefined;
     readonly level?: number | undefined;

@@ -78,6 +78,8 @@ export const configSchema = z.strictObject({
       deadband: nonNegative.lt(0.5),
       gainGrowth: nonNegative,
       maxGainFactor: finite.min(1),
+      referenceGain: positive,
+      lead: nonNegative,
       factor: finite.gt(1),
       dwell: int.min(0),
       level: nonNegative,

@@ -17,14 +17,14 @@ export interface LoopOptions {
   readonly controller?: ControllerConfig;
   /** Controlled signal: `loss` (noisy), `cleanLoss` or `valLoss`. Defaults to `'noisy'`. */
   readonly signal?: ControlledSignal;
-  /** EMA weight of the newest raw value. Defaults to {@link DEFAULT_EMA_ALPHA} (0.5). */
+  /** EMA weight of the newest raw value. Defaults to {@link DEFAULT_EMA_ALPHA} (0.7). */
   readonly filterAlpha?: number;
   /**
    * σ of the first epoch. Defaults to the fixed σ for `fixed`, 0 for `flooding`, and sigmaMin
    * otherwise, so feedback controllers never slow the initial descent.
    */
   readonly initialSigma?: number;
-  /** σ limits, passed to the controller unless its config sets its own. Defaults to the controller's (0.01). */
+  /** σ limits, passed to the controller unless its config sets its own. Defaults to the controller's (0.1). */
   readonly sigmaMin?: number;
   /** Defaults to the controller's (10). */
   readonly sigmaMax?: number;
@@ -90,7 +90,7 @@ function signalOf(m: EpochMeasurement, signal: ControlledSignal): number {
  *
  * @example
  * const state = initLoop({ band: { lo: 0.3, hi: 0.4 } });
- * state.actuation; // { sigma: 0.01, draws: 1, floodLevel: undefined }
+ * state.actuation; // { sigma: 0.1, draws: 1, floodLevel: undefined }
  */
 export function initLoop(options: LoopOptions): LoopState {
   const config = controllerConfig(options);

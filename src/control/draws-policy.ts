@@ -23,14 +23,8 @@ export interface DrawsPolicyOptions {
   readonly jitterModel?: 'proportional' | 'constant';
   /** Residuals seen before the first decision. Defaults to 10. */
   readonly warmup?: number;
-  /** Minimum epochs after a change before K may be lowered. Defaults to 20. */
+  /** Minimum epochs between two changes of K. Defaults to 20. */
   readonly dwell?: number;
-  /**
-   * Minimum epochs after a change before K may be raised again. Defaults to 3: raising only
-   * costs compute, and while σ climbs after the first entry the jitter outgrows K within a few
-   * epochs (wine: K stuck at 3 for the 20-epoch dwell cost ≈ 4 out-of-band epochs per run).
-   */
-  readonly raiseDwell?: number;
   /**
    * Hysteresis on K, as a variance ratio h ≥ 1; `needed` is the fractional K that just meets
    * `jitterTarget`. K is raised to ⌈h · needed⌉ once needed > h · K. It is lowered to
@@ -90,7 +84,7 @@ export interface DrawsPolicy {
  * s.draws; // 1 when the jitter is small next to the band, more when it is not
  */
 export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy {
-  const { mode = 'auto', jitterModel = 'proportional', maxDraws = 16, jitterTarget = 1 / 7, smoothing = 0.03, warmup = 10, dwell = 20, raiseDwell = 3, headroom = 1.5 } = options;
+  const { mode = 'auto', jitterModel = 'proportional', maxDraws = 16, jitterTarget = 1 / 7, smoothing = 0.03, warmup = 10, dwell = 20, headroom = 1.5 } = options;
   if (mode !== 'auto' && !(Number.isInteger(mode) && mode >= 1)) throw new RangeError(`Invalid draws: ${mode} (expected 'auto' or an integer >= 1)`);
   if (jitterModel !== 'proportional' && jitterModel !== 'constant') throw new RangeError(`Invalid jitterModel: ${String(jitterModel)}`);
   if (!(Number.isInteger(maxDraws) && maxDraws >= 1)) throw new RangeError(`Invalid maxDraws: ${maxDraws}`);
@@ -119,10 +113,10 @@ export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy
       const needed = (variance * scale(nextSigma)) / (target * target);
       const lowFor = headroom * headroom * needed <= s.draws / 2 && s.draws > 1 ? s.lowFor + 1 : 0;
       const next: DrawsState = { draws: s.draws, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, lowFor };
-      if (next.samples < warmup) return next;
+      if (next.samples < warmup || sinceChange < dwell) return next;
       // Raise as soon as the jitter exceeds the target; lower only after a sustained drop.
-      const raise = needed > headroom * s.draws && s.draws < maxDraws && sinceChange >= raiseDwell;
-      if (!raise && (lowFor < dwell || sinceChange < dwell)) return next;
+      const raise = needed > headroom * s.draws && s.draws < maxDraws;
+      if (!raise && lowFor < dwell) return next;
       // A low reading lands with double headroom, so the next noisy high one does not raise K again.
       const draws2 = clampK((raise ? headroom : headroom * headroom) * needed);
       return draws2 === s.draws ? next : { ...next, draws: draws2, sinceChange: 0, lowFor: 0 };

@@ -11,7 +11,7 @@ export interface HysteresisOptions {
   readonly factor?: number;
   /** Minimum epochs between two changes, so the loss can answer the last one. Defaults to 2. */
   readonly dwell?: number;
-  /** Lower limit for σ (> 0, as σ is scaled multiplicatively). Defaults to 0.01. */
+  /** Lower limit for σ (> 0, as σ is scaled multiplicatively). Defaults to 0.1, like the PID's. */
   readonly sigmaMin?: number;
   /** Upper limit for σ. Defaults to 10. */
   readonly sigmaMax?: number;
@@ -35,7 +35,7 @@ export interface HysteresisState {
  * out.sigma; // 0.55
  */
 export function createHysteresisController(options: HysteresisOptions = {}): Controller<HysteresisState> {
-  const { factor = 1.05, dwell = 2, sigmaMin = 0.01, sigmaMax = 10 } = options;
+  const { factor = 1.05, dwell = 2, sigmaMin = 0.1, sigmaMax = 10 } = options;
   if (!(factor > 1 && Number.isFinite(factor))) throw new RangeError(`Invalid hysteresis factor: ${factor}`);
   if (!(dwell >= 0 && Number.isFinite(dwell))) throw new RangeError(`Invalid hysteresis dwell: ${dwell}`);
   if (!(sigmaMin > 0 && sigmaMin < sigmaMax && Number.isFinite(sigmaMax))) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
 import { initLoop, loopStep, setBand, type LoopState } from '../../src/control/closed-loop.js';
+import { DEFAULT_PID_OPTIONS } from '../../src/control/pid.js';
 import type { EpochMeasurement } from '../../src/train/epoch-measurement.js';
 import { openLoopEntryEpoch } from './plant.js';
 import { simulateLoop } from './simulate.js';
@@ -13,7 +14,7 @@ const measure = (loss: number, extra: Partial<EpochMeasurement> = {}): EpochMeas
 describe('initLoop', () => {
   it('defaults to PID at sigmaMin with auto draws starting at one draw', () => {
     const s = initLoop({ band });
-    expect(s.actuation).toEqual({ sigma: 0.01, draws: 1, floodLevel: undefined });
+    expect(s.actuation).toEqual({ sigma: DEFAULT_PID_OPTIONS.sigmaMin, draws: 1, floodLevel: undefined });
     expect(s.options.draws).toBe('auto');
   });
 
@@ -42,6 +43,19 @@ describe('loopStep on the synthetic plant', () => {
     expect(stats.firstInBandEpoch!).toBeLessThanOrEqual(1.1 * openLoopEntryEpoch(band.lo, band.hi, { seed })!);
     expect(stats.inBandFraction).toBeGreaterThanOrEqual(0.99);
     expect(events.at(-1)!.draws).toBeGreaterThan(1);
+  });
+
+  it('keeps σ still whenever the filtered loss sits in the inner half of the band (no chatter)', () => {
+    const { events } = simulateLoop({ band }, { seed: 5 }, 3000);
+    const inner = (x: number): boolean => x >= 0.325 && x <= 0.375;
+    let innerEpochs = 0;
+    for (let k = 200; k < events.length; k++) {
+      // σ of epoch k was chosen from the filtered loss after epoch k − 1.
+      if (!inner(events[k - 1]!.smoothedLoss)) continue;
+      innerEpochs += 1;
+      expect(events[k]!.sigma).toBe(events[k - 1]!.sigma);
+    }
+    expect(innerEpochs).toBeGreaterThan(1000);
   });
 
   it('moves the loss into a new band after setBand, without a σ jump at the switch', () => {

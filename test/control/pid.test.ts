@@ -67,6 +67,62 @@ describe('createPidController on the synthetic plant', () => {
   });
 });
 
+/** PID + EMA on a static plant y = level + strength·σ² (noise acts within the epoch); returns the losses. */
+function staticLoop(strength: number, options: PidOptions = {}, level = 0.25, epochs = 30): number[] {
+  const pid = createPidController(options);
+  let state = pid.init(DEFAULT_PID_OPTIONS.sigmaMin);
+  let sigma = DEFAULT_PID_OPTIONS.sigmaMin;
+  let filter = EMA_EMPTY;
+  return Array.from({ length: epochs }, () => {
+    const y = level + strength * sigma * sigma;
+    filter = ema(filter, y);
+    const out = pid.step(state, { measurement: filter.value ?? y, raw: y, band, dt: 1 });
+    state = out.state;
+    sigma = out.sigma;
+    return y;
+  });
+}
+
+const entry = (ys: number[]): number => ys.findIndex((y) => y >= band.lo && y <= band.hi) + 1;
+
+describe('createPidController: measured plant gain', () => {
+  it('reaches the band quickly over a 30× range of plant strength, and stays in it', () => {
+    for (const strength of [0.03, 0.1, 1, 5]) {
+      const ys = staticLoop(strength);
+      expect(entry(ys)).toBeGreaterThan(0);
+      expect(entry(ys)).toBeLessThanOrEqual(7);
+      for (const y of ys.slice(entry(ys) - 1)) expect(y).toBeLessThanOrEqual(band.hi);
+      expect(ys.at(-1)).toBeGreaterThanOrEqual(band.lo);
+    }
+  });
+
+  it('climbs faster than fixed gains while σ barely moves the loss', () => {
+    for (const strength of [0.03, 0.1, 1]) {
+      expect(entry(staticLoop(strength))).toBeLessThan(entry(staticLoop(strength, { referenceGain: 0 })));
+    }
+  });
+});
+
+describe('createPidController: start-up lead', () => {
+  // The loss falls through the band by 0.02 per epoch while σ is still at its floor.
+  const falling = Array.from({ length: 8 }, (_, k) => 0.41 - 0.02 * k);
+
+  it('starts the climb on the trend while the loss is still in the upper half', () => {
+    const outs = drive(falling, {}, createPidController().init(DEFAULT_PID_OPTIONS.sigmaMin));
+    const first = outs.findIndex((o) => o.sigma > DEFAULT_PID_OPTIONS.sigmaMin);
+    expect(falling[first]!).toBeGreaterThan(0.35);
+    const late = drive(falling, { lead: 0 }, createPidController().init(DEFAULT_PID_OPTIONS.sigmaMin));
+    expect(late.findIndex((o) => o.sigma > DEFAULT_PID_OPTIONS.sigmaMin)).toBeGreaterThan(first);
+  });
+
+  it('never acts above the band, so the first entry is not delayed', () => {
+    const above = Array.from({ length: 20 }, (_, k) => 0.8 - 0.02 * k);
+    for (const o of drive(above, {}, createPidController().init(DEFAULT_PID_OPTIONS.sigmaMin))) {
+      expect(o.sigma).toBe(DEFAULT_PID_OPTIONS.sigmaMin);
+    }
+  });
+});
+
 describe('createPidController', () => {
   it('normalises the error by the band width and raises σ when the loss is too low', () => {
     const [low] = drive([0.2], { kp: 0.1, deadband: 0 }, createPidController().init(0.5));
@@ -78,9 +134,9 @@ describe('createPidController', () => {
     expect(low!.terms.p + low!.terms.i + low!.terms.d).toBeCloseTo(Math.log(low!.sigma), 12);
   });
 
-  it('holds σ perfectly still inside the central deadband', () => {
-    const outs = drive([0.35, 0.36, 0.34, 0.355, 0.345], {}, createPidController().init(0.5));
-    expect(outs.map((o) => o.sigma)).toEqual(Array(5).fill(0.5));
+  it('holds σ perfectly still while the filtered loss is in the inner half of the band', () => {
+    const outs = drive([0.35, 0.374, 0.326, 0.36, 0.34, 0.3251, 0.3749], {}, createPidController().init(0.5));
+    expect(outs.map((o) => o.sigma)).toEqual(Array(7).fill(0.5));
   });
 
   it('respects the rate limit on ln σ', () => {
@@ -120,7 +176,7 @@ describe('createPidController', () => {
     const before = drive([0.31, 0.31, 0.31], { kp: 0.05 }, createPidController().init(0.5));
     const after = drive([0.31, 0.31], { kp: 2 }, before[2]!.state);
     expect(after[0]!.sigma).toBe(before[2]!.sigma);
-    expect(after[0]!.terms.p).toBeCloseTo(2 * (0.4 - 0.15), 12);
+    expect(after[0]!.terms.p).toBeCloseTo(2 * (0.4 - DEFAULT_PID_OPTIONS.deadband), 12);
     expect(after[1]!.sigma).toBeGreaterThan(after[0]!.sigma);
   });
 
