@@ -83,6 +83,5 @@ export async function noise(midEpochMs: number | undefined): Promise<SectionResu
     }
   }
   xDev.dispose();
-  batches.dispose();
   return { rows, data };
 }

@@ -12,7 +12,9 @@ import { reconcileEvents } from '../store/reconcile-events.js';
 import type { RunPaths } from '../store/run-directory.js';
 import type { EpochEvent } from '../train/epoch-event.js';
 import type { LoopActuator } from '../train/loop-actuator.js';
-import { TfjsPlant } from '../train/tfjs-plant.js';
+import { HostPlant } from '../train/host-plant.js';
+import type { TrainablePlant } from '../train/plant.js';
+import type { Engine } from '../model/engine.js';
 import { train } from '../train/train.js';
 import { createActuator } from './create-actuator.js';
 import type { Progress } from './progress.js';
@@ -25,7 +27,8 @@ const ROLLBACK_LR_FACTOR = 0.5;
 /** Options of {@link LiveRun.create}. */
 export interface LiveRunOptions {
   readonly config: ResolvedConfig;
-  readonly backend: string;
+  /** Engine computing the epochs: plain JS or a tfjs backend. */
+  readonly backend: Engine;
   readonly split: Split;
   readonly paths: RunPaths;
   readonly metrics: LossbandMetrics;
@@ -62,7 +65,7 @@ export class LiveRun implements RunControl {
 
   private constructor(
     private readonly o: LiveRunOptions,
-    private plant: TfjsPlant,
+    private plant: TrainablePlant,
     private actuator: LoopActuator,
     private epoch: number,
     private stats: BandStatistics,
@@ -86,7 +89,7 @@ export class LiveRun implements RunControl {
 
   /** Trainable parameters of the model. */
   get parameters(): number {
-    return this.plant.mlp.parameters;
+    return this.plant.parameters;
   }
 
   /** Trains until the configured epochs are done, a stop, or divergence. */
@@ -234,9 +237,11 @@ export class LiveRun implements RunControl {
   }
 }
 
-async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoint | undefined): Promise<TfjsPlant> {
+async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoint | undefined): Promise<TrainablePlant> {
   const { config, split } = o;
-  const plant = new TfjsPlant({
+  // tfjs is loaded only when a tfjs backend computes the epochs.
+  const Plant = o.backend === 'js' ? HostPlant : (await import('../train/tfjs-plant.js')).TfjsPlant;
+  const plant = new Plant({
     split,
     seed: String(config.seed),
     hidden: config.model.hidden,

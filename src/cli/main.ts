@@ -46,7 +46,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--controller <type>', 'pid | hysteresis | fixed | flooding')
     .option('--sigma <s>', 'initial σ (the constant for fixed)')
     .option('--draws <n|auto>', 'noisy copies of each sample per epoch')
-    .option('--backend <node|wasm|cpu>', 'TensorFlow.js backend (default: fastest available)')
+    .option('--backend <js|node|wasm|cpu>', 'engine: plain JS or a TensorFlow.js backend (default: the fastest for the model)')
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--name <name>', 'run name (metrics label)')
     .option('--port <port>', 'metrics/API port; 0 = no server (default 9464)')

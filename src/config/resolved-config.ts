@@ -10,7 +10,8 @@ export interface ResolvedConfig {
   /** Epochs to train; 0 = until stopped. */
   readonly epochs: number;
   readonly seed: number | string;
-  readonly backend: 'auto' | 'node' | 'wasm' | 'cpu';
+  /** `auto`: plain JS for small models, else the first tfjs backend that loads. */
+  readonly backend: 'auto' | 'js' | 'node' | 'wasm' | 'cpu';
   /** Run directory; defaults to `runs/<name>`. */
   readonly out: string;
   readonly data: {

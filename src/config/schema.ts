@@ -33,7 +33,7 @@ export const configSchema = z.strictObject({
   preset: z.enum(['default', 'seed']).optional(),
   epochs: int.min(0).optional(),
   seed: z.union([int, z.string().min(1).max(64)]).optional(),
-  backend: z.enum(['auto', 'node', 'wasm', 'cpu']).optional(),
+  backend: z.enum(['auto', 'js', 'node', 'wasm', 'cpu']).optional(),
   out: z.string().min(1).optional(),
   data: z
     .strictObject({

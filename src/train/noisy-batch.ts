@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
 import type { Gaussian } from './gaussian.js';
 
@@ -16,7 +15,7 @@ export interface HostBatch {
 /**
  * The noise actuator: builds x + σ·z for K draws of every training row in one host pass
  * (ziggurat samples into a reused Float32Array), so the device sees one upload per epoch instead
- * of a `randomNormal` kernel per draw. Labels for the tiled batch are cached per K.
+ * of a `randomNormal` kernel per draw. Plain typed arrays only: no tensors here.
  *
  * @example
  * const batches = new NoisyBatch(train, new Gaussian('0:noise'));
@@ -25,7 +24,6 @@ export interface HostBatch {
 export class NoisyBatch {
   private buffer = new Float32Array(0);
   private order = new Int32Array(0);
-  private cached: { draws: number; labels: tf.Tensor2D } | undefined;
 
   constructor(
     private readonly train: Dataset,
@@ -56,29 +54,6 @@ export class NoisyBatch {
       }
     }
     return { x: out, rows, features: f, draws, order };
-  }
-
-  /** One-hot labels matching `batch` (call inside `tf.tidy`; cached tensors survive it). */
-  labels(batch: HostBatch): tf.Tensor2D {
-    const { y, rows: n, classNames } = this.train;
-    const classes = classNames.length;
-    if (batch.order) {
-      const oneHot = new Float32Array(batch.rows * classes);
-      for (let r = 0; r < batch.rows; r++) oneHot[r * classes + (y[(batch.order[r] as number) % n] as number)] = 1;
-      return tf.tensor2d(oneHot, [batch.rows, classes]);
-    }
-    if (this.cached?.draws !== batch.draws) {
-      this.cached?.labels.dispose();
-      const oneHot = new Float32Array(batch.rows * classes);
-      for (let r = 0; r < batch.rows; r++) oneHot[r * classes + (y[r % n] as number)] = 1;
-      this.cached = { draws: batch.draws, labels: tf.keep(tf.tensor2d(oneHot, [batch.rows, classes])) };
-    }
-    return this.cached.labels;
-  }
-
-  dispose(): void {
-    this.cached?.labels.dispose();
-    this.cached = undefined;
   }
 
   private shuffledOrder(rows: number): Int32Array {

@@ -5,7 +5,8 @@ import { buildMlp, type Mlp } from '../model/mlp.js';
 import type { EpochMeasurement } from './epoch-measurement.js';
 import { Gaussian } from './gaussian.js';
 import { NoisyBatch } from './noisy-batch.js';
-import type { Plant } from './plant.js';
+import { BatchLabels } from './batch-labels.js';
+import type { TrainablePlant } from './plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from './plant-state.js';
 
 /** The parts of tfjs's Adam that its public API cannot save exactly (β powers are recomputed with `pow`). */
@@ -51,10 +52,11 @@ function crossEntropy(labels: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
  * const plant = new TfjsPlant({ split: irisSeedSplit(), seed: '0' });
  * plant.step({ sigma: 0.1, draws: 1 }).loss; // ≈ 1.2 on the first epoch
  */
-export class TfjsPlant implements Plant {
+export class TfjsPlant implements TrainablePlant {
   readonly mlp: Mlp;
   readonly optimizer: tf.Optimizer;
   private readonly noise: NoisyBatch;
+  private readonly labels: BatchLabels;
   private readonly xVal: tf.Tensor2D;
   private readonly yVal: tf.Tensor2D;
   private readonly yValIndex: tf.Tensor1D;
@@ -78,6 +80,7 @@ export class TfjsPlant implements Plant {
     this.now = options.now ?? (() => performance.now());
     this.gaussian = new Gaussian(`${seed}:noise`);
     this.noise = new NoisyBatch(train, this.gaussian);
+    this.labels = new BatchLabels(train);
     this.xVal = tf.tensor2d(test.x, [test.rows, test.features]);
     this.yValIndex = tf.tensor1d(test.y, 'int32');
     this.yVal = tf.tidy(() => tf.oneHot(this.yValIndex, classes).toFloat() as tf.Tensor2D);
@@ -87,6 +90,10 @@ export class TfjsPlant implements Plant {
     }
   }
 
+  get parameters(): number {
+    return this.mlp.parameters;
+  }
+
   step(actuation: Actuation): EpochMeasurement {
     const start = this.now();
     const batch = this.noise.next(actuation.sigma, actuation.draws, this.batchSize !== null);
@@ -94,7 +101,7 @@ export class TfjsPlant implements Plant {
     const readings = tf.tidy(() => {
       const clean = this.xTrain && this.yTrain ? crossEntropy(this.yTrain, this.mlp.forward(this.xTrain)) : undefined;
       const x = tf.tensor2d(batch.x, [batch.rows, batch.features]);
-      const y = this.noise.labels(batch);
+      const y = this.labels.of(batch);
       const size = this.batchSize ?? batch.rows;
       let lossSum: tf.Scalar = tf.scalar(0);
       for (let begin = 0; begin < batch.rows; begin += size) {
@@ -197,7 +204,7 @@ export class TfjsPlant implements Plant {
     this.disposed = true;
     this.mlp.dispose();
     this.optimizer.dispose();
-    this.noise.dispose();
+    this.labels.dispose();
     for (const t of [this.xVal, this.yVal, this.yValIndex, this.xTrain, this.yTrain]) t?.dispose();
   }
 }
