@@ -9,16 +9,17 @@ import type { Wiring } from './session.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
- * `node bin/lossband.js run --data iris|blobs [--hidden 256] --draws 1 --epochs N --port P
+ * `node bin/lossband.js run --data iris|blobs [--hidden 256] [--backend B] --draws 1 --epochs N --port P
  * --checkpoint-every C --quiet --out TMP` in a fresh process — the product as shipped (dist/).
  * Returns the training phase per epoch and what the run was observed to do.
  */
-export async function cliRun(model: ModelName, epochs: number): Promise<{ msPerEpoch: number; wiring: Wiring }> {
+export async function cliRun(model: ModelName, epochs: number, backend = 'auto'): Promise<{ msPerEpoch: number; wiring: Wiring }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cli-'));
   const out = path.join(dir, 'run');
   const port = await freePort();
   const data = model === 'iris' ? ['--data', 'iris'] : ['--data', 'blobs', '--hidden', '256'];
-  const args = ['bin/lossband.js', 'run', ...data, '--draws', '1', '--epochs', String(epochs), '--port', String(port), '--checkpoint-every', model === 'iris' ? '100' : '10', '--quiet', '--out', out];
+  const engine = backend === 'auto' ? [] : ['--backend', backend];
+  const args = ['bin/lossband.js', 'run', ...data, ...engine, '--draws', '1', '--epochs', String(epochs), '--port', String(port), '--checkpoint-every', model === 'iris' ? '100' : '10', '--quiet', '--out', out];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -6,7 +6,8 @@ import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from
 import type { Split } from '../data/dataset.js';
 import type { LossbandMetrics, RunState } from '../metrics/index.js';
 import type { RunControl, RunView } from '../server/run-control.js';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../store/checkpoint.js';
+import { readCheckpoint, type Checkpoint } from '../store/checkpoint.js';
+import { CheckpointWriter } from '../store/checkpoint-writer.js';
 import { EventsWriter } from '../store/events-writer.js';
 import { reconcileEvents } from '../store/reconcile-events.js';
 import type { RunPaths } from '../store/run-directory.js';
@@ -57,6 +58,7 @@ export class LiveRun implements RunControl {
   readonly run: string;
   private readonly paused = new BehaviorSubject(false);
   private events: EventsWriter;
+  private readonly checkpoints: CheckpointWriter;
   private subscription: Subscription | undefined;
   private state: RunState = 'starting';
   private last: EpochEvent | undefined;
@@ -74,6 +76,7 @@ export class LiveRun implements RunControl {
   ) {
     this.run = o.config.name;
     this.events = this.openEvents();
+    this.checkpoints = new CheckpointWriter(o.paths.checkpoint, { onError: (err) => this.checkpointFailed(err) });
   }
 
   /** Builds the plant and the loop, fresh or from `options.resume`. */
@@ -83,7 +86,7 @@ export class LiveRun implements RunControl {
     const plant = await buildPlant(options, learningRate, cp);
     const actuator = createActuator(options.config, cp?.loop);
     const run = new LiveRun(options, plant, actuator, cp?.epoch ?? 0, cp?.stats ?? EMPTY_BAND_STATISTICS, learningRate, cp?.rollbacks ?? 0);
-    if (!cp) run.checkpoint(); // epoch 0: a rollback always has a good state to return to
+    if (!cp) run.checkpoints.writeNow(run.snapshot()); // epoch 0: a rollback always has a good state to return to
     return run;
   }
 
@@ -171,25 +174,33 @@ export class LiveRun implements RunControl {
     this.o.progress.epoch(event);
   }
 
-  /** Saves the state at the current epoch boundary; never throws into training. */
+  /** The state at the current epoch boundary (plant alive, between epochs). */
+  private snapshot(): Checkpoint {
+    return {
+      version: 1,
+      run: this.run,
+      epoch: this.epoch,
+      savedAt: Date.now(),
+      learningRate: this.learningRate,
+      rollbacks: this.rollbacks,
+      plant: this.plant.exportState(),
+      loop: this.actuator.state,
+      stats: this.stats,
+    };
+  }
+
+  /** Checkpoints in the background (skipped while one is in flight); never throws into training. */
   private checkpoint(): void {
     try {
-      this.events.flush(true);
-      writeCheckpoint(this.o.paths.checkpoint, {
-        version: 1,
-        run: this.run,
-        epoch: this.epoch,
-        savedAt: Date.now(),
-        learningRate: this.learningRate,
-        rollbacks: this.rollbacks,
-        plant: this.plant.exportState(),
-        loop: this.actuator.state,
-        stats: this.stats,
-      });
+      this.checkpoints.writeInBackground(this.snapshot(), () => this.events.sync());
     } catch (err) {
-      this.o.metrics.countError('store');
-      this.o.log.error({ err }, 'writing the checkpoint failed; training continues');
+      this.checkpointFailed(err);
     }
+  }
+
+  private checkpointFailed(err: unknown): void {
+    this.o.metrics.countError('store');
+    this.o.log.error({ err }, 'writing the checkpoint failed; training continues');
   }
 
   private async rollback(event: EpochEvent): Promise<void> {
@@ -197,6 +208,7 @@ export class LiveRun implements RunControl {
     this.setState('diverged');
     this.rollbacks += 1;
     this.learningRate *= ROLLBACK_LR_FACTOR;
+    await this.checkpoints.settle();
     const cp = readCheckpoint(this.o.paths.checkpoint);
     if (!cp) throw new Error('no checkpoint to roll back to');
     this.o.log.warn({ epoch: event.epoch, to: cp.epoch, learningRate: this.learningRate }, 'non-finite loss: rolling back to the last checkpoint');
@@ -211,15 +223,20 @@ export class LiveRun implements RunControl {
   }
 
   private end(state: RunOutcome['state']): void {
-    if (this.finish === undefined) return;
-    if (state !== 'diverged') this.checkpoint();
+    const finish = this.finish;
+    if (finish === undefined) return;
+    this.finish = undefined;
+    // Snapshot before unsubscribing: that disposes the plant. A diverged state is not saved.
+    const last = state === 'diverged' ? undefined : this.snapshot();
     this.subscription?.unsubscribe();
     this.paused.complete();
-    this.events.close();
     this.setState(state);
-    const finish = this.finish;
-    this.finish = undefined;
-    finish({ state, last: this.last, stats: this.stats, rollbacks: this.rollbacks, learningRate: this.learningRate });
+    void this.checkpoints.settle().then(() => {
+      this.events.flush(true);
+      if (last) this.checkpoints.writeNow(last);
+      this.events.close();
+      finish({ state, last: this.last, stats: this.stats, rollbacks: this.rollbacks, learningRate: this.learningRate });
+    });
   }
 
   private setState(state: RunState): void {

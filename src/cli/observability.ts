@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Router } from 'express';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
-import { createApp, startServer, type RunningServer } from '../server/index.js';
+import { createApp, startFrontServer, type FrontServer } from '../server/index.js';
 
 /** Options of {@link startObservability}. */
 export interface ObservabilityOptions {
@@ -23,7 +23,8 @@ export interface ObservabilityOptions {
 export interface Observability {
   readonly metrics: LossbandMetrics;
   readonly registry: Registry;
-  readonly server: RunningServer | undefined;
+  /** Serves scrapes and probes from a worker thread; `flush()` publishes the final state. */
+  readonly server: FrontServer | undefined;
   close(): Promise<void>;
 }
 
@@ -52,8 +53,11 @@ export async function startObservability(options: ObservabilityOptions): Promise
   const server =
     config.server.port === 0
       ? undefined
-      : await startServer({
+      : await startFrontServer({
           app: createApp({ registry, isReady: options.isReady, errors: metrics, log, routes: options.routes }),
+          registry,
+          isReady: options.isReady,
+          errors: metrics,
           host: config.server.host,
           port: config.server.port,
           portExplicit: options.portExplicit,

@@ -114,6 +114,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   phases.training = (performance.now() - trainStart) / 1000;
   metrics.observePhase('training', phases.training);
+  await observability.server?.flush();
 
   const { last, stats } = outcome;
   const summary = {

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { UserError } from '../user-error.js';
+import { assertBindablePort, baseUrl, bindFailure } from './bind-rules.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -20,6 +20,8 @@ export interface ServerOptions {
   readonly ephemeral?: boolean | undefined;
   /** How long `close()` waits for the listener to shut before giving up, in ms. Defaults to 2000. */
   readonly closeTimeoutMs?: number | undefined;
+  /** How long an idle keep-alive connection stays open, in ms; 0 keeps it until the client closes it. Defaults to Node's 5000. */
+  readonly keepAliveTimeoutMs?: number | undefined;
   /** Logger for the busy-port warning and runtime server errors. Required. */
   readonly log: Logger;
 }
@@ -46,26 +48,17 @@ export interface RunningServer {
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer | undefined> {
   const { app, host = '127.0.0.1', port = 9464, portExplicit, ephemeral = false, closeTimeoutMs = 2000, log } = options;
-  if (!ephemeral && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-    throw new RangeError(`Invalid port: ${port} (expected 1-65535; for no server, do not call startServer)`);
-  }
+  if (!ephemeral) assertBindablePort(port);
   const server = createServer(app);
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   const code = await listen(server, host, ephemeral ? 0 : port);
-  if (code !== undefined) {
-    if (code === 'EADDRINUSE' && !portExplicit) {
-      log.warn({ host, port }, `port ${port} on ${host} is busy; continuing without the metrics server`);
-      return undefined;
-    }
-    if (code === 'EADDRINUSE') throw new UserError(`port ${port} on ${host} is already in use`);
-    throw new UserError(`cannot listen on ${host}:${port}: ${code}`);
-  }
+  if (code !== undefined) return bindFailure(code, { host, port, portExplicit }, log);
   // After listening, a server error must never reach the training loop (STYLE.md rule 6).
   server.on('error', (err) => log.error({ err }, 'metrics server error'));
   const bound = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${bound}`,
+    url: baseUrl(host, bound),
     port: bound,
     close: () => (closing ??= shutDown(server, closeTimeoutMs, log)),
   };

@@ -61,6 +61,19 @@ export class EventsWriter {
     }
   }
 
+  /** Writes what is buffered, then fsyncs the file without blocking the event loop. */
+  sync(): Promise<void> {
+    this.flush();
+    const fd = this.fd;
+    if (fd === undefined) return Promise.resolve();
+    return new Promise((resolve) =>
+      fs.fsync(fd, (err) => {
+        if (err) this.onError(err);
+        resolve();
+      }),
+    );
+  }
+
   close(): void {
     this.flush(true);
     if (this.fd !== undefined) {

@@ -80,4 +80,20 @@ describe('startServer', () => {
     await server.close(); // idempotent
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
+
+  it('keeps idle keep-alive connections open until the client closes them with keepAliveTimeoutMs 0', async () => {
+    const keepAlive = async (server: RunningServer): Promise<string | undefined> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${server.url}/healthz`, { headers: { connection: 'keep-alive' } }, (res) => {
+          res.resume();
+          resolve(res.headers['keep-alive'] as string | undefined);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const standard = track(await startServer({ app, ephemeral: true, portExplicit: false, log: silentLogger() }));
+    expect(await keepAlive(standard)).toBe('timeout=5');
+    const open = track(await startServer({ app, ephemeral: true, portExplicit: false, keepAliveTimeoutMs: 0, log: silentLogger() }));
+    expect(await keepAlive(open)).toBeUndefined(); // no timeout announced: Node never closes it
+  });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/store/checkpoint.js';
 import { EMPTY_BAND_STATISTICS } from '../../src/control/band-statistics.js';
+import { CheckpointWriter } from '../../src/store/checkpoint-writer.js';
 import { initLoop } from '../../src/control/closed-loop.js';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cp-'));
@@ -36,5 +37,38 @@ describe('checkpoint files', () => {
     expect(() => readCheckpoint(file)).toThrow(`${file}: checkpoint is not valid JSON`);
     fs.writeFileSync(file, JSON.stringify({ ...checkpoint(1), epoch: -1 }));
     expect(() => readCheckpoint(file)).toThrow(/damaged checkpoint \(epoch: /);
+  });
+});
+
+describe('CheckpointWriter', () => {
+  it('writes in the background after its barrier, never two at once, and settles', async () => {
+    const d = dir();
+    const file = path.join(d, 'checkpoint.json');
+    const writer = new CheckpointWriter(file);
+    const order: string[] = [];
+    let release!: () => void;
+    const barrier = new Promise<void>((r) => (release = r));
+    expect(writer.writeInBackground(checkpoint(100), async () => {
+      order.push('barrier');
+      await barrier;
+    })).toBe(true);
+    expect(writer.writeInBackground(checkpoint(200), async () => undefined)).toBe(false);
+    expect(readCheckpoint(file)).toBeUndefined();
+    release();
+    await writer.settle();
+    expect(order).toEqual(['barrier']);
+    expect(readCheckpoint(file)?.epoch).toBe(100);
+    writer.writeNow(checkpoint(300));
+    expect(readCheckpoint(file)?.epoch).toBe(300);
+    expect(fs.readdirSync(d)).toEqual(['checkpoint.json']);
+  });
+
+  it('reports a failed write and keeps going', async () => {
+    const errors: unknown[] = [];
+    const writer = new CheckpointWriter('/nonexistent/dir/checkpoint.json', { onError: (e) => errors.push(e) });
+    writer.writeInBackground(checkpoint(1), async () => undefined);
+    await writer.settle();
+    writer.writeNow(checkpoint(2));
+    expect(errors).toHaveLength(2);
   });
 });

@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FromFront, FrontWorkerData } from './front-protocol.js';
+
+/** How starting the front thread ended. */
+export type FrontStart =
+  | { readonly kind: 'listening'; readonly worker: Worker; readonly port: number }
+  /** The public address could not be bound; `code` is e.g. `EADDRINUSE`. The thread has ended. */
+  | { readonly kind: 'bind-failed'; readonly code: string }
+  /** The thread did not start (load error, crash, timeout); it has been terminated. */
+  | { readonly kind: 'failed'; readonly error: unknown };
+
+/**
+ * Starts the front thread (`front-worker`) with `data` and waits until it listens, fails to
+ * bind, or fails — at most `timeoutMs`. Never rejects.
+ *
+ * The thread's module sits next to this one: `front-worker.js` in `dist/`. Run from source
+ * (vitest, tsx) this module is a `.ts` file and Node cannot load TypeScript in a worker by
+ * itself (nor do `--import tsx` hooks reach a worker on Node 20), so a plain-JS bootstrap
+ * loads `front-worker.ts` through tsx's `require` API (a devDependency; the built package
+ * never takes this path).
+ *
+ * @example
+ * const start = await spawnFrontWorker({ lossbandFront: true, host, port, upstreamPort, forwardTimeoutMs, initial }, 10_000);
+ * if (start.kind === 'listening') start.worker.postMessage(update);
+ */
+export function spawnFrontWorker(data: FrontWorkerData, timeoutMs: number): Promise<FrontStart> {
+  let worker: Worker;
+  try {
+    worker = createFrontWorker(data);
+  } catch (error) {
+    return Promise.resolve({ kind: 'failed', error });
+  }
+  return new Promise((resolve) => {
+    const finish = (start: FrontStart): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (start.kind === 'listening') resolve(start);
+      else void worker.terminate().then(() => resolve(start), () => resolve(start));
+    };
+    const onMessage = (message: FromFront): void => {
+      if (message.type === 'listening') finish({ kind: 'listening', worker, port: message.port });
+      else if (message.type === 'bind-failed') finish({ kind: 'bind-failed', code: message.code });
+    };
+    const onError = (error: unknown): void => finish({ kind: 'failed', error });
+    const onExit = (code: number): void => finish({ kind: 'failed', error: new Error(`front thread exited with code ${code} before listening`) });
+    const timer = setTimeout(() => finish({ kind: 'failed', error: new Error(`front thread did not listen within ${timeoutMs} ms`) }), timeoutMs);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
+function createFrontWorker(data: FrontWorkerData): Worker {
+  const here = import.meta.url;
+  // `execArgv: []`: flags of the main process (--cpu-prof, --import tsx, inspector) are not the thread's business.
+  const options = { workerData: data, execArgv: [] };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./front-worker.js', here), options);
+  const tsx = createRequire(here).resolve('tsx/cjs/api');
+  const entry = fileURLToPath(new URL('./front-worker.ts', here));
+  const boot = `require(${JSON.stringify(tsx)}).require(${JSON.stringify(entry)}, ${JSON.stringify(entry)});`;
+  return new Worker(boot, { ...options, eval: true });
+}
