@@ -1,7 +1,7 @@
 /**
  * `npm run bench:control`: how well each controller holds the raw training loss in its band on
- * the real plant (tfjs, wasm), along the CLI's code path (resolveConfig → createActuator →
- * TfjsPlant → train). Prints tables and writes bench/results/control.json.
+ * the real plant, along the CLI's code path (resolveConfig → createActuator →
+ * the engine the CLI picks → train). Prints tables and writes bench/results/control.json.
  *
  * - Iris [0.30, 0.40] with the default preset's data and model (4-10-3, Adam 0.01, full batch,
  *   standardised, seeded split); wine and breast-cancer with the same defaults, no tuning.

@@ -10,7 +10,8 @@
  *   outside probe,
  * - events.jsonl complete: N lines holding epochs 1..N in order.
  *
- * Prints a table and writes bench/results/soak.json. `SOAK_EPOCHS=20000` shortens it.
+ * Prints a table and writes bench/results/soak.json. `SOAK_EPOCHS=20000` shortens it;
+ * `SOAK_BACKEND=auto` soaks the plain-JS engine instead of wasm.
  * Not part of the test suite (STYLE.md rule 12).
  */
 import { spawn } from 'node:child_process';
@@ -26,6 +27,8 @@ import { checkEvents } from './soak/check-events.js';
 import { metricNames, sampleValue } from './soak/prom-text.js';
 
 const EPOCHS = Number(process.env.SOAK_EPOCHS ?? 100_000);
+/** Engine under test: `wasm` (default) exercises tfjs tensor bookkeeping; `js`/`auto` the plain-JS engine. */
+const BACKEND = process.env.SOAK_BACKEND ?? 'wasm';
 const SCRAPE_EVERY_MS = 1000;
 const SCRAPE_TIMEOUT_MS = 5000;
 /** Share of the epochs treated as warm-up (JIT, allocator and tfjs caches settling). */
@@ -56,7 +59,7 @@ const started = new Date();
 const t0 = performance.now();
 process.stderr.write(`soak: ${EPOCHS} Iris epochs, scraping ${url} every ${SCRAPE_EVERY_MS / 1000} s…\n`);
 
-const child = spawn(process.execPath, [path.join(root, 'bin/lossband.js'), 'run', '--epochs', String(EPOCHS), '--port', String(port), '--quiet', '--out', out], {
+const child = spawn(process.execPath, [path.join(root, 'bin/lossband.js'), 'run', '--backend', BACKEND, '--epochs', String(EPOCHS), '--port', String(port), '--quiet', '--out', out], {
   stdio: ['ignore', 'pipe', 'pipe'],
   env: { ...process.env, LOSSBAND_TOKEN: '' },
 });

@@ -8,6 +8,8 @@ import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from
 import type { EpochEvent } from '../../src/train/epoch-event.js';
 import type { LoopActuator } from '../../src/train/loop-actuator.js';
 import { TfjsPlant } from '../../src/train/tfjs-plant.js';
+import { HostPlant } from '../../src/train/host-plant.js';
+import { selectEngine, stepWork } from '../../src/model/engine.js';
 import { train } from '../../src/train/train.js';
 
 /** One benchmark run: a config layer on top of the default preset, optionally with band changes. */
@@ -32,7 +34,7 @@ export interface CaseResult {
 }
 
 /**
- * Runs one case along the CLI's code path: resolveConfig → loadSplit → TfjsPlant →
+ * Runs one case along the CLI's code path: resolveConfig → loadSplit → the CLI's engine →
  * createActuator → train(). Seeds run in sequence; the backend must already be selected.
  */
 export async function runCase(c: Case): Promise<CaseResult> {
@@ -40,11 +42,16 @@ export async function runCase(c: Case): Promise<CaseResult> {
   const config = resolveConfig([{ ...c.config, server: { port: 0 } }], new Date(0));
   const split = loadSplit(config, (_name, work) => work());
   const actuator = (c.actuator ?? createActuator)(config);
+  // The engine the CLI would pick for this model (plain JS for these small networks).
+  const widths = [split.train.features, ...config.model.hidden, split.train.classNames.length];
+  const draws = typeof config.noise.draws === 'number' ? config.noise.draws : 8;
+  const engine = await selectEngine(undefined, stepWork({ rows: split.train.rows, draws, batchSize: config.model.batchSize, widths }));
+  const Plant = engine === 'js' ? HostPlant : TfjsPlant;
   const stream = train({
     run: config.name,
     epochs: config.epochs,
     plant: () =>
-      new TfjsPlant({
+      new Plant({
         split,
         seed: String(config.seed),
         hidden: config.model.hidden,
