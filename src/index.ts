@@ -23,10 +23,12 @@ export { makeBlobs } from './data/make-blobs.js';
 
 // model / train
 export { selectBackend, BACKENDS, type BackendName } from './model/backend.js';
+export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from './model/engine.js';
 export { buildMlp, type Mlp, type MlpOptions } from './model/mlp.js';
 export { train, type TrainOptions } from './train/train.js';
 export { TfjsPlant, type TfjsPlantOptions } from './train/tfjs-plant.js';
-export type { Plant } from './train/plant.js';
+export { HostPlant } from './train/host-plant.js';
+export type { Plant, TrainablePlant } from './train/plant.js';
 export type { Actuator, Annotation } from './train/actuator.js';
 export { LoopActuator } from './train/loop-actuator.js';
 export type { EpochEvent } from './train/epoch-event.js';
@@ -45,11 +47,12 @@ export { createFloodingController } from './control/flooding.js';
 export { createController, type ControllerConfig } from './control/create-controller.js';
 export { initLoop, loopStep, setBand, type LoopOptions, type LoopState } from './control/closed-loop.js';
 export { reduceBandStatistics, EMPTY_BAND_STATISTICS, type BandStatistics } from './control/band-statistics.js';
+export { createPlantGainEstimator } from './control/plant-gain.js';
 
 // operators, metrics, server, report
 export { bandStatistics } from './operators/band-statistics.js';
 export { LossbandMetrics, registerProcessMetrics, METRIC_NAMES } from './metrics/index.js';
-export { createApp, startServer } from './server/index.js';
+export { createApp, startServer, startFrontServer } from './server/index.js';
 export { createControlApi } from './server/control-api.js';
 export type { RunControl, RunView } from './server/run-control.js';
 export { renderReportSvg, writeReport } from './report/render-report.js';
