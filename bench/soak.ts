@@ -10,7 +10,7 @@
  *   outside probe,
  * - events.jsonl complete: N lines holding epochs 1..N in order.
  *
- * Prints a table and writes bench/results/soak.json. `SOAK_EPOCHS=20000` shortens it;
+ * Prints a table and writes bench/results/soak-<backend>.json. `SOAK_EPOCHS=20000` shortens it;
  * `SOAK_BACKEND=auto` soaks the plain-JS engine instead of wasm.
  * Not part of the test suite (STYLE.md rule 12).
  */
@@ -127,10 +127,10 @@ const rows: Row[] = [
   {
     section: 'soak',
     what: 'tensor count constant',
-    result: tensorMetric === undefined ? 'n/a' : `${Math.min(...tensors)}–${Math.max(...tensors)}`,
+    result: tensorMetric === undefined || tensors.length === 0 ? 'n/a' : `${Math.min(...tensors)}–${Math.max(...tensors)}`,
     target: 'constant',
     ok: tensorMetric === undefined || tensors.length === 0 ? undefined : Math.min(...tensors) === Math.max(...tensors),
-    note: tensorMetric === undefined ? 'no tensor gauge on /metrics (e.g. lossband_tensors from tf.memory().numTensors)' : tensorMetric,
+    note: tensorMetric === undefined || tensors.length === 0 ? 'no tensors: the plain-JS engine allocates none (lossband_tensors is absent)' : tensorMetric,
   },
   { section: 'soak', what: 'event-loop lag p99 (1-s windows)', result: `${fmt(lags.length ? quantile(lags, 0.99) : NaN)} ms`, target: `≤ ${TARGET_LAG_MS} ms`, ok: lags.length ? quantile(lags, 0.99) <= TARGET_LAG_MS : undefined, note: `median window ${fmt(median(lags))} ms, worst ${fmt(lags.length ? Math.max(...lags) : NaN)} ms` },
   { section: 'soak', what: '/metrics latency while training', result: `p99 ${fmt(scrapes.length ? quantile(scrapes, 0.99) : NaN)} ms`, note: `median ${fmt(median(scrapes))} ms, max ${fmt(scrapes.length ? Math.max(...scrapes) : NaN)} ms` },
@@ -162,8 +162,9 @@ const results = {
   samples,
   childOutputTail: childOutput.slice(-4000),
 };
-fs.writeFileSync(path.join(resultsDir, 'soak.json'), JSON.stringify(results, null, 2) + '\n');
-process.stdout.write(`lossband soak ${started.toISOString()} — ${EPOCHS} epochs, node ${process.version}, ${os.cpus().length} cpus, git ${git('git rev-parse --short HEAD')}, ${fmt(wallSeconds, 0)} s\n\n${renderTable(rows)}\n\nwrote bench/results/soak.json\n`);
+const resultFile = `soak-${BACKEND}.json`;
+fs.writeFileSync(path.join(resultsDir, resultFile), JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(`lossband soak ${started.toISOString()} — ${EPOCHS} epochs, node ${process.version}, ${os.cpus().length} cpus, git ${git('git rev-parse --short HEAD')}, ${fmt(wallSeconds, 0)} s\n\n${renderTable(rows)}\n\nwrote bench/results/${resultFile}\n`);
 if (exitCode !== 0) process.stderr.write(`soak: the run exited ${exitCode}:\n${childOutput.slice(-2000)}\n`);
 fs.rmSync(tmp, { recursive: true, force: true });
 

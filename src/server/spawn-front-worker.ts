@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.js';
 import type { FromFront, FrontWorkerData } from './front-protocol.js';
 
 /** How starting the front thread ended. */
@@ -15,11 +14,7 @@ export type FrontStart =
  * Starts the front thread (`front-worker`) with `data` and waits until it listens, fails to
  * bind, or fails — at most `timeoutMs`. Never rejects.
  *
- * The thread's module sits next to this one: `front-worker.js` in `dist/`. Run from source
- * (vitest, tsx) this module is a `.ts` file and Node cannot load TypeScript in a worker by
- * itself (nor do `--import tsx` hooks reach a worker on Node 20), so a plain-JS bootstrap
- * loads `front-worker.ts` through tsx's `require` API (a devDependency; the built package
- * never takes this path).
+ * The thread's module sits next to this one (see {@link startModuleWorker}).
  *
  * @example
  * const start = await spawnFrontWorker({ lossbandFront: true, host, port, upstreamPort, forwardTimeoutMs, initial }, 10_000);
@@ -51,12 +46,5 @@ export function spawnFrontWorker(data: FrontWorkerData, timeoutMs: number): Prom
 }
 
 function createFrontWorker(data: FrontWorkerData): Worker {
-  const here = import.meta.url;
-  // `execArgv: []`: flags of the main process (--cpu-prof, --import tsx, inspector) are not the thread's business.
-  const options = { workerData: data, execArgv: [] };
-  if (!here.endsWith('.ts')) return new Worker(new URL('./front-worker.js', here), options);
-  const tsx = createRequire(here).resolve('tsx/cjs/api');
-  const entry = fileURLToPath(new URL('./front-worker.ts', here));
-  const boot = `require(${JSON.stringify(tsx)}).require(${JSON.stringify(entry)}, ${JSON.stringify(entry)});`;
-  return new Worker(boot, { ...options, eval: true });
+  return startModuleWorker(import.meta.url, 'front-worker', { workerData: data });
 }

@@ -1,5 +1,10 @@
 import type { Dataset } from '../data/dataset.js';
-import type { Gaussian } from './gaussian.js';
+/** What the noise actuator draws from: a {@link Gaussian} or a prefetching {@link NoiseSource}. */
+export interface NoiseStream {
+  addScaled(x: Float32Array, sigma: number, out: Float32Array): void;
+  fill(out: Float32Array): void;
+  uniform(): number;
+}
 
 /** One epoch's noisy training inputs on the host, ready to upload. */
 export interface HostBatch {
@@ -27,7 +32,7 @@ export class NoisyBatch {
 
   constructor(
     private readonly train: Dataset,
-    private readonly gaussian: Gaussian,
+    private readonly gaussian: NoiseStream,
   ) {}
 
   next(sigma: number, draws: number, shuffle: boolean): HostBatch {

@@ -4,6 +4,7 @@ import type { Split } from '../data/dataset.js';
 import { buildMlp, type Mlp } from '../model/mlp.js';
 import type { EpochMeasurement } from './epoch-measurement.js';
 import { Gaussian } from './gaussian.js';
+import { NoiseSource } from './noise-source.js';
 import { NoisyBatch } from './noisy-batch.js';
 import { BatchLabels } from './batch-labels.js';
 import type { TrainablePlant } from './plant.js';
@@ -64,7 +65,7 @@ export class TfjsPlant implements TrainablePlant {
   private readonly yTrain: tf.Tensor2D | undefined;
   private readonly batchSize: number | null;
   private readonly now: () => number;
-  private readonly gaussian: Gaussian;
+  private readonly gaussian: NoiseSource;
   private readonly optimizerType: 'adam' | 'sgd';
   private disposed = false;
 
@@ -78,7 +79,8 @@ export class TfjsPlant implements TrainablePlant {
     this.optimizer = this.optimizerType === 'sgd' ? tf.train.sgd(lr) : tf.train.adam(lr, 0.9, 0.999, 1e-8);
     this.batchSize = options.batchSize ?? null;
     this.now = options.now ?? (() => performance.now());
-    this.gaussian = new Gaussian(`${seed}:noise`);
+    // Large batches get their noise prefetched on a worker thread while the epoch trains.
+    this.gaussian = new NoiseSource(new Gaussian(`${seed}:noise`));
     this.noise = new NoisyBatch(train, this.gaussian);
     this.labels = new BatchLabels(train);
     this.xVal = tf.tensor2d(test.x, [test.rows, test.features]);
@@ -205,6 +207,7 @@ export class TfjsPlant implements TrainablePlant {
     this.mlp.dispose();
     this.optimizer.dispose();
     this.labels.dispose();
+    this.gaussian.dispose();
     for (const t of [this.xVal, this.yVal, this.yValIndex, this.xTrain, this.yTrain]) t?.dispose();
   }
 }

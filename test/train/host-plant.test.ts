@@ -87,10 +87,11 @@ describe('HostPlant against TfjsPlant', () => {
     const options: HostPlantOptions = { split: irisSeedSplit(), seed: '3', ...extra };
     const host = run(new HostPlant(options), 300, schedule(0.3)).map((m) => m.loss);
     const tfjs = run(new TfjsPlant(options), 300, schedule(0.3)).map((m) => m.loss);
-    // Flooding from epoch 100. Once L hovers at b, sign(L − b) amplifies rounding differences
-    // (observed: 1e-5 by epoch 200, 4e-3 by 300), so the tail is compared in the mean.
-    expect(maxRelDiff(host.slice(0, 200), tfjs.slice(0, 200))).toBeLessThan(1e-3);
-    const tailGap = host.slice(200).reduce((sum, l, i) => sum + l - (tfjs[200 + i] as number), 0) / 100;
+    // Flooding from epoch 100. Once L hovers at b, sign(L − b) amplifies float rounding
+    // differences chaotically (1e-5 to 1e-2 by epoch 200 depending on the noise draws), so
+    // the engines are compared exactly up to just after the switch and in the mean after it.
+    expect(maxRelDiff(host.slice(0, 110), tfjs.slice(0, 110))).toBeLessThan(1e-3);
+    const tailGap = host.slice(110).reduce((sum, l, i) => sum + l - (tfjs[110 + i] as number), 0) / 190;
     expect(Math.abs(tailGap)).toBeLessThan(0.01);
   });
 
