@@ -100,14 +100,14 @@ export async function noise(midEpochMs: number | undefined): Promise<SectionResu
       note: `${fmt(zab.medianA, 2)} vs ${fmt(zab.medianB, 2)} ms incl. upload; ≈ ${fmt((ab.medianB / zab.medianA), 1)}× randomNormal; bench/proto/ziggurat.ts`,
     });
     if (midEpochMs !== undefined) {
-      const share = ab.medianA / (midEpochMs * draws);
+      const share = pre / (midEpochMs * draws);
       rows.push({
         section: '2 noise',
-        what: `host noise K=${draws} as share of a mid-size epoch`,
+        what: `noise K=${draws} (prefetched, as the product runs it) as share of a mid-size epoch`,
         result: `${fmt(share * 100, 1)} %`,
         target: '≤ 10 %',
         ok: share <= 0.1,
-        note: `${fmt(ab.medianA, 2)} ms of ${draws === 1 ? '' : `${draws} × `}${fmt(midEpochMs, 1)} ms (K=1 epoch${draws === 1 ? '' : ', scaled'})`,
+        note: `${fmt(pre, 2)} ms of ${draws === 1 ? '' : `${draws} × `}${fmt(midEpochMs, 1)} ms (K=1 epoch${draws === 1 ? '' : ', scaled'}); in place ${fmt(ab.medianA / (midEpochMs * draws) * 100, 1)} %`,
       });
     }
   }
