@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import type { Split } from '../../src/data/dataset.js';
-import { transposedDense } from '../proto/transposed-dense.js';
+import { dense } from '../../src/model/dense.js';
 
-/** How the baseline builds its dense layers: stock `tf.fused.matMul`, or the transposed-gradient prototype. */
+/** How the baseline builds its dense layers: stock `tf.fused.matMul`, or lossband's transposed-gradient `dense` (src/model/dense.ts). */
 export type DenseKind = 'stock' | 'transposed';
 
 /**
@@ -56,7 +56,7 @@ export class BareLoop {
       const b = this.vars[2 * l + 1] as tf.Tensor1D;
       const relu = l + 1 < layers;
       h = this.dense === 'transposed'
-        ? transposedDense(h, w, b, relu, l > 0)
+        ? dense(h, w, b, { relu, inputGrad: l > 0 })
         : (tf.fused.matMul({ a: h, b: w, bias: b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D);
     }
     return h;

@@ -4,7 +4,6 @@ import { Gaussian } from '../../src/train/gaussian.js';
 import { NoisyBatch } from '../../src/train/noisy-batch.js';
 import { NoiseSource } from '../../src/train/noise-source.js';
 import { alternate, timeEach } from '../lib/alternate.js';
-import { ZigguratGaussian } from '../proto/ziggurat.js';
 import { median } from '../lib/stats.js';
 import { REPS } from '../lib/settings.js';
 import { fmt, type Row, type SectionResult } from '../lib/table.js';
@@ -79,25 +78,6 @@ export async function noise(midEpochMs: number | undefined): Promise<SectionResu
       target: '≥ 10×',
       ok: preSpeedup >= 10,
       note: `${fmt(pre, 2)} vs ${fmt(ab.medianB, 1)} ms; generation overlaps the previous epoch on a worker thread`,
-    });
-    const zig = new ZigguratGaussian(1);
-    const zout = new Float32Array(ds.x.length * draws);
-    const ziggurat = (): void => {
-      zig.addScaled(ds.x, SIGMA, zout);
-      tf.tensor2d(zout, [ds.rows * draws, ds.features]).dispose();
-    };
-    await timeEach(3, ziggurat);
-    const zab = await alternate(
-      Math.max(REPS, 5),
-      async () => median(await timeEach(inner, ziggurat)),
-      async () => median(await timeEach(inner, host)),
-    );
-    data[`draws${draws}`] = { hostMs: ab.a, deviceMs: ab.b, speedup, zigguratMs: zab.a, zigguratVsHost: 1 / zab.ratio };
-    rows.push({
-      section: '2 noise',
-      what: `  prototype: ziggurat+xorshift128 (fused x+σz) vs NoisyBatch, K=${draws}`,
-      result: `${fmt(1 / zab.ratio, 1)}× faster`,
-      note: `${fmt(zab.medianA, 2)} vs ${fmt(zab.medianB, 2)} ms incl. upload; ≈ ${fmt((ab.medianB / zab.medianA), 1)}× randomNormal; bench/proto/ziggurat.ts`,
     });
     if (midEpochMs !== undefined) {
       const share = pre / (midEpochMs * draws);

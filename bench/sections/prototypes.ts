@@ -2,14 +2,14 @@ import { alternate } from '../lib/alternate.js';
 import { BareLoop, type DenseKind } from '../lib/bare-loop.js';
 import { workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';
 import { TfjsPlant } from '../../src/train/tfjs-plant.js';
-import { HostMlp } from '../proto/host-mlp.js';
 import { EPOCHS, REPS } from '../lib/settings.js';
 import { fmt, type Row, type SectionResult } from '../lib/table.js';
 
 /**
  * Section 7: optimisation prototypes for src/, each A/B against the stock code path in this
- * process: transposed-gradient dense layers (bench/proto/transposed-dense.ts) in the bare loop,
- * and a plain-JS epoch for tiny models (bench/proto/host-mlp.ts) against the bare tfjs loop.
+ * process: transposed-gradient dense layers (now src/model/dense.ts) in the bare loop, and
+ * yielding after every epoch vs after 10 ms slices. (The plain-JS engine and the ziggurat
+ * sampler began here too; they are in src/ now and measured in sections 2 and 3.)
  */
 export async function prototypes(): Promise<SectionResult> {
   const rows: Row[] = [];
@@ -32,32 +32,10 @@ export async function prototypes(): Promise<SectionResult> {
       section: '7 prototypes',
       what: `${model === 'iris' ? 'Iris' : 'mid'}: transposed-gradient dense layers (bare loop)`,
       result: `${fmt(ab.ratio, 2)}× faster`,
-      note: `${fmt(ab.medianA, 3)} → ${fmt(ab.medianB, 3)} ms/epoch; bench/proto/transposed-dense.ts`,
+      note: `${fmt(ab.medianA, 3)} → ${fmt(ab.medianB, 3)} ms/epoch; src/model/dense.ts`,
     });
   }
   const split = workloadSplit('iris');
-  const host = new HostMlp(split, workloadHidden('iris'));
-  host.run(50);
-  const ab = await alternate(
-    REPS,
-    () => {
-      const loop = new BareLoop(split, workloadHidden('iris'));
-      try {
-        loop.step(0.1);
-        return loop.run(EPOCHS.iris);
-      } finally {
-        loop.dispose();
-      }
-    },
-    () => new HostMlp(split, workloadHidden('iris')).run(EPOCHS.iris),
-  );
-  data.hostMlp = { epochs: EPOCHS.iris, tfjsMsPerEpoch: ab.a, hostMsPerEpoch: ab.b };
-  rows.push({
-    section: '7 prototypes',
-    what: 'Iris: plain-JS epoch (HostMlp) vs bare tfjs wasm loop',
-    result: `${fmt(ab.ratio, 1)}× faster`,
-    note: `${fmt(ab.medianA, 3)} → ${fmt(ab.medianB, 3)} ms/epoch; same losses to 1e-5; bench/proto/host-mlp.ts`,
-  });
   // Yielding to the event loop after every epoch (train.ts) vs after ≥ 10 ms of epochs.
   const yielding = (sliceMs: number) => (): Promise<number> =>
     new Promise((resolve) => {
