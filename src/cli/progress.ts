@@ -62,9 +62,23 @@ export function createProgress(options: ProgressOptions): Progress {
         cliProgress.Presets.shades_classic,
       );
       bar.start(epochs > 0 ? epochs : 1, 0, { status: '' });
+      // The bar redraws at 10 fps anyway; formatting the status every epoch (~10 µs) would
+      // cost a small model's epoch several per cent.
+      let next = 0;
+      let last: EpochEvent | undefined;
+      const draw = (e: EpochEvent): void => bar.update(e.epoch, { status: line(e, epochs).replace(/^epoch \S+\s+/, '') });
       return {
-        epoch: (e) => bar.update(e.epoch, { status: line(e, epochs).replace(/^epoch \S+\s+/, '') }),
-        stop: () => bar.stop(),
+        epoch: (e) => {
+          last = e;
+          const now = Date.now();
+          if (now < next && e.epoch !== epochs) return;
+          next = now + 100;
+          draw(e);
+        },
+        stop: () => {
+          if (last) draw(last);
+          bar.stop();
+        },
       };
     }
   }
