@@ -9,7 +9,7 @@ import type { EpochEvent } from '../../src/train/epoch-event.js';
 import type { LoopActuator } from '../../src/train/loop-actuator.js';
 import { TfjsPlant } from '../../src/train/tfjs-plant.js';
 import { HostPlant } from '../../src/train/host-plant.js';
-import { selectEngine, stepWork } from '../../src/model/engine.js';
+import { chooseEngine } from '../../src/cli/choose-engine.js';
 import { train } from '../../src/train/train.js';
 
 /** One benchmark run: a config layer on top of the default preset, optionally with band changes. */
@@ -42,10 +42,8 @@ export async function runCase(c: Case): Promise<CaseResult> {
   const config = resolveConfig([{ ...c.config, server: { port: 0 } }], new Date(0));
   const split = loadSplit(config, (_name, work) => work());
   const actuator = (c.actuator ?? createActuator)(config);
-  // The engine the CLI would pick for this model (plain JS for these small networks).
-  const widths = [split.train.features, ...config.model.hidden, split.train.classNames.length];
-  const draws = typeof config.noise.draws === 'number' ? config.noise.draws : 8;
-  const engine = await selectEngine(undefined, stepWork({ rows: split.train.rows, draws, batchSize: config.model.batchSize, widths }));
+  // The engine the CLI picks for this model (plain JS for these small networks).
+  const engine = await chooseEngine(config, split);
   const Plant = engine === 'js' ? HostPlant : TfjsPlant;
   const stream = train({
     run: config.name,

@@ -1,6 +1,6 @@
 import { pino, type Logger } from 'pino';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { selectEngine, stepWork } from '../model/engine.js';
+import { chooseEngine } from './choose-engine.js';
 import type { Phase } from '../metrics/index.js';
 import { writeReport } from '../report/render-report.js';
 import { createControlApi } from '../server/control-api.js';
@@ -55,14 +55,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const paths = runPaths(config.out);
   const resume = options.resume ? readCheckpoint(paths.checkpoint) : undefined;
   const split = loadSplit(config, phase);
-  const work = stepWork({
-    rows: split.train.rows,
-    // `auto` draws vary during a run; 8 is a typical K for the work estimate.
-    draws: typeof config.noise.draws === 'number' ? config.noise.draws : 8,
-    batchSize: config.model.batchSize,
-    widths: [split.train.features, ...config.model.hidden, split.train.classNames.length],
-  });
-  const backend = await selectEngine(config.backend === 'auto' ? undefined : config.backend, work);
+  const backend = await chooseEngine(config, split);
   const tensors = backend === 'js' ? undefined : (await import('../model/backend.js')).tensorCount;
   say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`, 'info');
 
