@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfigFile } from '../config/load-config-file.js';
 import { resolveConfig } from '../config/resolve-config.js';
@@ -17,11 +18,21 @@ function apiToken(layers: readonly ConfigInput[]): string | undefined {
   return env;
 }
 
+/** The package's version, from the package.json one level above `src/` or `dist/`. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 import type { ProgressMode } from './progress.js';
 
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('lossband')
+    .version(packageVersion())
     .description('Train a network while a controller holds the training loss inside a band by adjusting input noise σ.')
     .exitOverride()
     .showHelpAfterError(false)
