@@ -1,7 +1,5 @@
 import type { Band } from '../control/band.js';
-
-/** Which measurement the controller holds in the band. */
-export type ControlledSignal = 'noisy' | 'clean' | 'validation';
+import type { ControlledSignal } from '../control/closed-loop.js';
 
 /** A complete run configuration: a preset with the user's file and flags applied. */
 export interface ResolvedConfig {

@@ -17,6 +17,9 @@ export const bandSchema = z
   .refine((b) => b.lo < b.hi, { message: 'lo must be less than hi', path: ['lo'] })
   .refine((b) => !(b.lo < b.hi) || b.hi - b.lo >= MIN_BAND_WIDTH, { message: `hi - lo must be at least ${MIN_BAND_WIDTH}`, path: ['hi'] });
 
+/** What a run name may look like (it becomes a metrics label, a directory and a URL segment). */
+export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** An API bearer token: 16–256 printable ASCII characters, no spaces. */
 export const tokenSchema = z
   .string()
@@ -29,7 +32,7 @@ export const tokenSchema = z
  * optional: a preset supplies the rest. Keys mirror the CLI flags.
  */
 export const configSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, ".", "_" or "-", at most 64').optional(),
+  name: z.string().regex(RUN_NAME_PATTERN, 'letters, digits, ".", "_" or "-", at most 64').optional(),
   preset: z.enum(['default', 'seed']).optional(),
   epochs: int.min(0).optional(),
   seed: z.union([int, z.string().min(1).max(64)]).optional(),

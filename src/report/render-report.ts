@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { fileError } from '../data/read-user-file.js';
+import { writeFileAtomicAsync } from '../store/atomic-write.js';
 import type { ReportEvent } from './downsample.js';
 import { readReportEvents } from './read-report-events.js';
 import { buildReportSpec } from './report-spec.js';
@@ -41,12 +40,9 @@ export async function writeReport(runDir: string, options: ReportSpecOptions = {
   const events = readReportEvents(join(runDir, 'events.jsonl'));
   const svg = await renderReportSvg(events, { ...options, title: options.title ?? basename(resolve(runDir)) });
   const target = join(runDir, 'report.svg');
-  const temp = `${target}.${process.pid}.${randomUUID()}.tmp`;
   try {
-    await writeFile(temp, svg, 'utf8');
-    await rename(temp, target);
+    await writeFileAtomicAsync(target, svg);
   } catch (error) {
-    await rm(temp, { force: true });
     throw fileError(target, error);
   }
   return target;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { issueKey, issueReason } from '../config/format-issue.js';
-import { bandSchema } from '../config/schema.js';
+import { bandSchema, RUN_NAME_PATTERN } from '../config/schema.js';
 
 /**
  * Body of `PUT /api/runs/:run/band`: `{ "lo": number, "hi": number }` under the same rules as
@@ -19,8 +19,6 @@ export const bandBodySchema = bandSchema;
  */
 export const actionBodySchema = z.strictObject({});
 
-/** What a run name may look like: the config's `name` rule. */
-const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * Whether `name` could name a run. Anything else is refused before it is looked up or quoted.
@@ -30,7 +28,7 @@ const RUN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  * isRunName('../etc'); // false
  */
 export function isRunName(name: string): boolean {
-  return RUN_NAME.test(name);
+  return RUN_NAME_PATTERN.test(name);
 }
 
 /**

@@ -1,29 +1,10 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
+import { writeFileAtomicAsync } from './atomic-write.js';
 import { writeCheckpoint, type Checkpoint } from './checkpoint.js';
 
 /** Options of {@link CheckpointWriter}. */
 export interface CheckpointWriterOptions {
   /** Called for every failed write; the writer keeps going. Defaults to ignoring it. */
   readonly onError?: (err: unknown) => void;
-}
-
-async function writeAtomicAsync(file: string, data: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
-  try {
-    const dir = await fs.open(path.dirname(file), 'r');
-    await dir.sync().finally(() => dir.close());
-  } catch {
-    // Directory fsync is best effort (not supported on every filesystem).
-  }
 }
 
 /**
@@ -58,7 +39,7 @@ export class CheckpointWriter {
     const data = JSON.stringify(checkpoint);
     this.inFlight = (async () => {
       await before();
-      await writeAtomicAsync(this.file, data);
+      await writeFileAtomicAsync(this.file, data);
     })()
       .catch(this.onError)
       .finally(() => {
