@@ -13,8 +13,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Band } from '../src/control/band.js';
-import { selectBackend } from '../src/model/backend.js';
+import type { Band } from '../src/core/band.js';
+import { selectBackend } from '../src/engines/tfjs/backend.js';
 import { runCase } from './control/run-case.js';
 import { stepResponse, type StepResponse } from './control/step-response.js';
 import { max, median, min, summarize, type RunSummary } from './control/summarize.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../src/model/backend.js';
+import { selectBackend } from '../src/engines/tfjs/backend.js';
 import { QUICK, REPS } from './lib/settings.js';
 import { renderTable, type Row, type SectionResult } from './lib/table.js';
 import { backends } from './sections/backends.js';

@@ -12,7 +12,7 @@
  *
  * Prints a table and writes bench/results/soak-<backend>.json. `SOAK_EPOCHS=20000` shortens it;
  * `SOAK_BACKEND=auto` soaks the plain-JS engine instead of wasm.
- * Not part of the test suite (STYLE.md rule 12).
+ * Not part of the test suite (ARCHITECTURE.md, rule 8).
  */
 import { spawn } from 'node:child_process';
 import { execSync } from 'node:child_process';

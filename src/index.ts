@@ -22,23 +22,24 @@ export { standardize } from './data/standardize.js';
 export { makeBlobs } from './data/make-blobs.js';
 
 // model / train
-export { selectBackend, BACKENDS, type BackendName } from './model/backend.js';
-export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from './model/engine.js';
-export { buildMlp, type Mlp, type MlpOptions } from './model/mlp.js';
+export { selectBackend, BACKENDS, type BackendName } from './engines/tfjs/backend.js';
+export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from './engines/select-engine.js';
+export { buildMlp, type Mlp, type MlpOptions } from './engines/tfjs/mlp.js';
 export { train, type TrainOptions } from './train/train.js';
-export { TfjsPlant, type TfjsPlantOptions } from './train/tfjs-plant.js';
-export { HostPlant } from './train/host-plant.js';
-export type { Plant, TrainablePlant } from './train/plant.js';
-export type { Actuator, Annotation } from './train/actuator.js';
-export { LoopActuator } from './train/loop-actuator.js';
-export type { EpochEvent } from './train/epoch-event.js';
-export type { EpochMeasurement } from './train/epoch-measurement.js';
-export { Gaussian } from './train/gaussian.js';
+export { TfjsPlant, type TfjsPlantOptions } from './engines/tfjs/tfjs-plant.js';
+export { JsPlant } from './engines/js/js-plant.js';
+export type { Plant } from './core/plant.js';
+export type { TrainablePlant } from './engines/trainable-plant.js';
+export type { Actuator, Annotation } from './core/actuator.js';
+export { LoopActuator } from './control/loop-actuator.js';
+export type { EpochEvent } from './core/epoch-event.js';
+export type { EpochMeasurement } from './core/epoch-measurement.js';
+export { Gaussian } from './engines/noise/gaussian.js';
 export { immediateScheduler } from './train/immediate-scheduler.js';
 
 // control (pure)
-export { inBand, bandDistance, bandMid, type Band } from './control/band.js';
-export type { Actuation, ControllerTerms } from './control/actuation.js';
+export { inBand, bandDistance, bandMid, type Band } from './core/band.js';
+export type { Actuation, ControllerTerms } from './core/actuation.js';
 export type { Controller, ControllerInput, ControllerOutput } from './control/controller.js';
 export { createPidController, DEFAULT_PID_OPTIONS, type PidOptions } from './control/pid.js';
 export { createHysteresisController } from './control/hysteresis.js';
@@ -50,10 +51,10 @@ export { reduceBandStatistics, EMPTY_BAND_STATISTICS, type BandStatistics } from
 export { createPlantGainEstimator } from './control/plant-gain.js';
 
 // operators, metrics, server, report
-export { bandStatistics } from './operators/band-statistics.js';
+export { bandStatistics } from './operators/band-statistics-operator.js';
 export { LossbandMetrics, registerProcessMetrics, METRIC_NAMES } from './metrics/index.js';
 export { createApp, startServer, startFrontServer } from './server/index.js';
 export { createControlApi } from './server/control-api.js';
 export type { RunControl, RunView } from './server/run-control.js';
 export { renderReportSvg, writeReport } from './report/render-report.js';
-export { UserError } from './user-error.js';
+export { UserError } from './core/user-error.js';

@@ -1,15 +1,15 @@
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { createActuator } from '../../src/cli/create-actuator.js';
-import { loadSplit } from '../../src/cli/load-split.js';
-import type { Band } from '../../src/control/band.js';
+import { createActuator } from '../../src/run/create-actuator.js';
+import { loadSplit } from '../../src/run/load-split.js';
+import type { Band } from '../../src/core/band.js';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from '../../src/control/band-statistics.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
-import type { LoopActuator } from '../../src/train/loop-actuator.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
-import { HostPlant } from '../../src/train/host-plant.js';
-import { chooseEngine } from '../../src/cli/choose-engine.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
+import type { LoopActuator } from '../../src/control/loop-actuator.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
+import { JsPlant } from '../../src/engines/js/js-plant.js';
+import { chooseEngine } from '../../src/run/choose-engine.js';
 import { train } from '../../src/train/train.js';
 
 /** One benchmark run: a config layer on top of the default preset, optionally with band changes. */
@@ -44,7 +44,7 @@ export async function runCase(c: Case): Promise<CaseResult> {
   const actuator = (c.actuator ?? createActuator)(config);
   // The engine the CLI picks for this model (plain JS for these small networks).
   const engine = await chooseEngine(config, split);
-  const Plant = engine === 'js' ? HostPlant : TfjsPlant;
+  const Plant = engine === 'js' ? JsPlant : TfjsPlant;
   const stream = train({
     run: config.name,
     epochs: config.epochs,

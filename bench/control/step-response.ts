@@ -1,5 +1,5 @@
-import type { Band } from '../../src/control/band.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { Band } from '../../src/core/band.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 /** How the loop answered one band change. */
 export interface StepResponse {

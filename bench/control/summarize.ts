@@ -1,5 +1,5 @@
-import type { Band } from '../../src/control/band.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { Band } from '../../src/core/band.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import type { CaseResult } from './run-case.js';
 
 /** The numbers the bench keeps of one run (no events: the JSON stays small). */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import type { Split } from '../../src/data/dataset.js';
-import { dense } from '../../src/model/dense.js';
+import { dense } from '../../src/engines/tfjs/dense.js';
 
 /** How the baseline builds its dense layers: stock `tf.fused.matMul`, or lossband's transposed-gradient `dense` (src/model/dense.ts). */
 export type DenseKind = 'stock' | 'transposed';

@@ -4,7 +4,7 @@
  * `{ msPerEpoch, wiring? }`.
  * Usage: node --import tsx bench/lib/child-run.ts lossband|bare iris|mid EPOCHS
  */
-import { selectBackend } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { BareLoop } from './bare-loop.js';
 import { workloadHidden, workloadSplit, type ModelName } from './data.js';
 import { runLossband } from './session.js';

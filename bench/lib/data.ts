@@ -1,7 +1,7 @@
 import type { ConfigInput } from '../../src/config/schema.js';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
-import { loadSplit } from '../../src/cli/load-split.js';
+import { loadSplit } from '../../src/run/load-split.js';
 import type { Split } from '../../src/data/dataset.js';
 
 /** The two workloads every section measures. */

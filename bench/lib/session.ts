@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runSession } from '../../src/cli/run-session.js';
+import { runSession } from '../../src/run/run-session.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { resolveWorkload, type ModelName } from './data.js';
 import { freePort } from './free-port.js';
@@ -70,7 +70,7 @@ export async function runLossband(options: SessionOptions): Promise<SessionResul
   };
   const probed = probe();
   try {
-    await runSession({ config, progress: 'quiet', say: () => undefined });
+    await runSession({ config, progress: { epoch: () => undefined, stop: () => undefined }, say: () => undefined });
   } finally {
     probing = false;
     await probed;

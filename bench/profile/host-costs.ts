@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Registry } from 'prom-client';
-import { createActuator } from '../../src/cli/create-actuator.js';
+import { createActuator } from '../../src/run/create-actuator.js';
 import { LossbandMetrics } from '../../src/metrics/index.js';
-import { selectBackend } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { writeFileAtomic } from '../../src/store/atomic-write.js';
 import { EventsWriter } from '../../src/store/events-writer.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
 import { resolveWorkload, workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';
 import { median } from '../lib/stats.js';
 

@@ -6,7 +6,7 @@
  * Usage: tsx bench/profile/matmul-shapes.ts [wasm|cpu]
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { median } from '../lib/stats.js';
 
 const backend = await selectBackend((process.argv[2] as 'wasm' | 'cpu' | undefined) ?? undefined);

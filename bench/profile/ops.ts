@@ -5,8 +5,8 @@
  * (`stock`/`transposed`: the bench's bare loop with stock or transposed-gradient dense layers).
  */
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../../src/model/backend.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
 import { BareLoop } from '../lib/bare-loop.js';
 import { workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';
 

@@ -4,10 +4,10 @@
  * CLI's actuator (setImmediate between epochs) → the whole runSession.
  * Usage: tsx bench/profile/overhead-breakdown.ts [iris|mid] [epochs] [reps]
  */
-import { selectBackend } from '../../src/model/backend.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
 import { train } from '../../src/train/train.js';
-import { createActuator } from '../../src/cli/create-actuator.js';
+import { createActuator } from '../../src/run/create-actuator.js';
 import { interleave } from '../lib/alternate.js';
 import { BareLoop } from '../lib/bare-loop.js';
 import { resolveWorkload, workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';

@@ -1,5 +1,5 @@
 /** One in-process lossband run, for `node --cpu-prof --import tsx bench/profile/session-once.ts iris 3000`. */
-import { selectBackend } from '../../src/model/backend.js';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { runLossband } from '../lib/session.js';
 import type { ModelName } from '../lib/data.js';
 

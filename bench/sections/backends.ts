@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend, type BackendName } from '../../src/model/backend.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
-import { HostPlant } from '../../src/train/host-plant.js';
-import { selectEngine, stepWork, type Engine } from '../../src/model/engine.js';
+import { selectBackend, type BackendName } from '../../src/engines/tfjs/backend.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
+import { JsPlant } from '../../src/engines/js/js-plant.js';
+import { selectEngine, stepWork, type Engine } from '../../src/engines/select-engine.js';
 import { interleave } from '../lib/alternate.js';
 import { workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';
 import { median } from '../lib/stats.js';
@@ -16,7 +16,7 @@ const EPOCHS: Record<ModelName, Record<Engine, number>> = {
 
 /** ms/epoch of lossband's own plant for `engine` (after 2 warm-up epochs). */
 function plantMsPerEpoch(model: ModelName, epochs: number, split: ReturnType<typeof workloadSplit>, engine: Engine): number {
-  const Plant = engine === 'js' ? HostPlant : TfjsPlant;
+  const Plant = engine === 'js' ? JsPlant : TfjsPlant;
   const plant = new Plant({ split, hidden: workloadHidden(model), seed: '0' });
   try {
     for (let i = 0; i < 2; i++) plant.step({ sigma: 0.1, draws: 1 });
@@ -68,7 +68,7 @@ export async function backends(autoPick: BackendName): Promise<SectionResult> {
     for (const [b, ms] of medians) {
       rows.push({
         section: '3 backends',
-        what: `${model === 'iris' ? 'Iris' : 'mid'} ${b === 'js' ? 'HostPlant (js engine)' : `TfjsPlant on ${b}`}`,
+        what: `${model === 'iris' ? 'Iris' : 'mid'} ${b === 'js' ? 'JsPlant (js engine)' : `TfjsPlant on ${b}`}`,
         result: `${fmt(ms, 3)} ms/epoch`,
         note: b === best[0] ? 'fastest' : `${fmt(ms / best[1], 2)}× the fastest`,
       });

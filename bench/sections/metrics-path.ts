@@ -8,7 +8,7 @@ import { runLossband } from '../lib/session.js';
 import { quantile } from '../lib/stats.js';
 import { EPOCHS, QUICK, REPS } from '../lib/settings.js';
 import { fmt, type Row, type SectionResult } from '../lib/table.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SCRAPE_RATE = 20;

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../../src/data/datasets.js';
-import { Gaussian } from '../../src/train/gaussian.js';
-import { NoisyBatch } from '../../src/train/noisy-batch.js';
-import { NoiseSource } from '../../src/train/noise-source.js';
+import { Gaussian } from '../../src/engines/noise/gaussian.js';
+import { NoisyBatch } from '../../src/engines/noise/noisy-batch.js';
+import { NoiseSource } from '../../src/engines/noise/noise-source.js';
 import { alternate, timeEach } from '../lib/alternate.js';
 import { median } from '../lib/stats.js';
 import { REPS } from '../lib/settings.js';

@@ -1,7 +1,7 @@
 import { alternate } from '../lib/alternate.js';
 import { BareLoop, type DenseKind } from '../lib/bare-loop.js';
 import { workloadHidden, workloadSplit, type ModelName } from '../lib/data.js';
-import { TfjsPlant } from '../../src/train/tfjs-plant.js';
+import { TfjsPlant } from '../../src/engines/tfjs/tfjs-plant.js';
 import { EPOCHS, REPS } from '../lib/settings.js';
 import { fmt, type Row, type SectionResult } from '../lib/table.js';
 

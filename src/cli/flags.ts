@@ -1,4 +1,4 @@
-import { quote, UserError } from '../user-error.js';
+import { quote, UserError } from '../core/user-error.js';
 import { configSchema, type ConfigInput } from '../config/schema.js';
 import { issueKey, issueReason } from '../config/format-issue.js';
 

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfigFile } from '../config/load-config-file.js';
 import { resolveConfig } from '../config/resolve-config.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { flagsToConfig, type RunFlags } from './flags.js';
-import { runSession } from './run-session.js';
+import { runSession } from '../run/run-session.js';
 import { resumeConfig } from './resume-config.js';
+import { createProgress, type ProgressMode } from './progress.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { tokenSchema, type ConfigInput } from '../config/schema.js';
 
@@ -28,7 +29,6 @@ function packageVersion(): string {
 }
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-import type { ProgressMode } from './progress.js';
 
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('lossband')
@@ -94,7 +94,7 @@ function buildProgram(exit: (code: number) => void): Command {
         if (!flags.quiet || kind === 'result') process.stdout.write(line + '\n');
       };
       const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
-      exit(await runSession({ config, progress, say, portExplicit, token, resume: typeof flags.resume === 'string' }));
+      exit(await runSession({ config, progress: createProgress({ mode: progress, epochs: config.epochs }), say, portExplicit, token, resume: typeof flags.resume === 'string' }));
     });
 
   program

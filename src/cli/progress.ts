@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { EpochEvent } from '../core/epoch-event.js';
+import type { EpochSink } from '../core/epoch-sink.js';
 
 /** How a run reports progress on the terminal. */
 export type ProgressMode = 'seed' | 'bar' | 'lines' | 'quiet';
@@ -14,10 +15,7 @@ export interface ProgressOptions {
 }
 
 /** Receives every epoch; `stop` restores the terminal. */
-export interface Progress {
-  epoch(event: EpochEvent): void;
-  stop(): void;
-}
+export type Progress = EpochSink;
 
 const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(digits) : String(x));
 

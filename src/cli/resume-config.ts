@@ -4,7 +4,7 @@ import { issueKey, issueReason } from '../config/format-issue.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { configSchema, type ConfigInput } from '../config/schema.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import type { RunFlags } from './flags.js';
 
 /** Flags that change how a run is served or shown, not what it computes: allowed with --resume. */

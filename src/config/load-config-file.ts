@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { issueKey, issueReason } from './format-issue.js';
 import { configSchema, type ConfigInput } from './schema.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { PRESETS } from './presets.js';
 import type { ResolvedConfig } from './resolved-config.js';
 import type { ConfigInput } from './schema.js';

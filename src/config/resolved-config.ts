@@ -1,4 +1,4 @@
-import type { Band } from '../control/band.js';
+import type { Band } from '../core/band.js';
 import type { ControlledSignal } from '../control/closed-loop.js';
 
 /** A complete run configuration: a preset with the user's file and flags applied. */

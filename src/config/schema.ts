@@ -1,21 +1,18 @@
 import { z } from 'zod';
+import { bandProblem } from '../core/band.js';
 
 const finite = z.number();
 const nonNegative = finite.nonnegative();
 const positive = finite.positive();
 const int = z.number().int();
 
-/**
- * Narrowest band accepted anywhere. Controllers normalise their error by the width, so a
- * denormal width (`{lo: 0, hi: 5e-324}`) would make the error infinite and σ NaN.
- */
-export const MIN_BAND_WIDTH = 1e-6;
+export { MIN_BAND_WIDTH } from '../core/band.js';
 
-/** A band object `{lo, hi}`: finite, non-negative, `lo < hi`, at least {@link MIN_BAND_WIDTH} wide. */
-export const bandSchema = z
-  .strictObject({ lo: nonNegative, hi: nonNegative })
-  .refine((b) => b.lo < b.hi, { message: 'lo must be less than hi', path: ['lo'] })
-  .refine((b) => !(b.lo < b.hi) || b.hi - b.lo >= MIN_BAND_WIDTH, { message: `hi - lo must be at least ${MIN_BAND_WIDTH}`, path: ['hi'] });
+/** A band object `{lo, hi}` valid under the one band rule, `bandProblem`. */
+export const bandSchema = z.strictObject({ lo: finite, hi: finite }).superRefine((b, ctx) => {
+  const problem = bandProblem(b);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: [problem.key] });
+});
 
 /** What a run name may look like (it becomes a metrics label, a directory and a URL segment). */
 export const RUN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -1,5 +1,5 @@
-import type { EpochEvent } from '../train/epoch-event.js';
-import { bandDistance, inBand } from './band.js';
+import type { EpochEvent } from '../core/epoch-event.js';
+import { bandDistance, inBand } from '../core/band.js';
 
 /**
  * Running band-keeping statistics of a run. Plain JSON; O(1) to update, so it keeps up with

@@ -1,6 +1,6 @@
-import type { EpochMeasurement } from '../train/epoch-measurement.js';
-import { ZERO_TERMS, type Actuation, type ControllerTerms } from './actuation.js';
-import { bandMid, inBand, type Band } from './band.js';
+import type { EpochMeasurement } from '../core/epoch-measurement.js';
+import { ZERO_TERMS, type Actuation, type ControllerTerms } from '../core/actuation.js';
+import { assertBand, bandMid, inBand, type Band } from '../core/band.js';
 import { createController, type ControllerConfig } from './create-controller.js';
 import { createDrawsPolicy, type DrawsPolicy, type DrawsPolicyOptions, type DrawsState } from './draws-policy.js';
 import type { Controller } from './controller.js';
@@ -74,11 +74,6 @@ function controllerConfig(o: LoopOptions): ControllerConfig {
   return { ...limits, ...config };
 }
 
-function checkBand(band: Band): Band {
-  if (!(band.lo >= 0 && band.lo < band.hi && Number.isFinite(band.hi))) throw new RangeError(`Invalid band: [${band.lo}, ${band.hi}]`);
-  return { lo: band.lo, hi: band.hi };
-}
-
 function signalOf(m: EpochMeasurement, signal: ControlledSignal): number {
   if (signal === 'validation') return m.valLoss;
   if (signal === 'noisy') return m.loss;
@@ -111,7 +106,7 @@ function partsOf(o: LoopOptions): { controller: Controller; policy: DrawsPolicy 
 export function initLoop(options: LoopOptions): LoopState {
   const config = controllerConfig(options);
   const controller = createController(config);
-  const band = checkBand(options.band);
+  const band = assertBand(options.band);
   const feedback = config.type === 'pid' || config.type === 'hysteresis';
   const draws = options.draws ?? (feedback ? 'auto' : 1);
   const initialSigma = options.initialSigma ?? (config.type === 'fixed' ? config.sigma ?? 0.1
@@ -140,7 +135,7 @@ export function initLoop(options: LoopOptions): LoopState {
  * state = setBand(state, { lo: 0.2, hi: 0.3 });
  */
 export function setBand(state: LoopState, band: Band): LoopState {
-  return { ...state, band: checkBand(band) };
+  return { ...state, band: assertBand(band) };
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { Band } from './band.js';
-import type { ControllerTerms } from './actuation.js';
+import type { Band } from '../core/band.js';
+import type { ControllerTerms } from '../core/actuation.js';
 
 /** What a controller sees after each epoch. */
 export interface ControllerInput {

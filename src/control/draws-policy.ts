@@ -1,4 +1,4 @@
-import type { Band } from './band.js';
+import type { Band } from '../core/band.js';
 
 /** Options for {@link createDrawsPolicy}. */
 export interface DrawsPolicyOptions {

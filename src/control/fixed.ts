@@ -1,4 +1,4 @@
-import { ZERO_TERMS } from './actuation.js';
+import { ZERO_TERMS } from '../core/actuation.js';
 import type { Controller } from './controller.js';
 
 /** Options for {@link createFixedController}. */

@@ -1,5 +1,5 @@
-import { ZERO_TERMS } from './actuation.js';
-import { bandMid } from './band.js';
+import { ZERO_TERMS } from '../core/actuation.js';
+import { bandMid } from '../core/band.js';
 import type { Controller } from './controller.js';
 
 /** Options for {@link createFloodingController}. */

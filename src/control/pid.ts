@@ -1,4 +1,4 @@
-import { bandMid, type Band } from './band.js';
+import { assertBand, bandMid, bandProblem, type Band } from '../core/band.js';
 import type { Controller, ControllerInput, ControllerOutput } from './controller.js';
 import { createPlantGainEstimator, type PlantGainState } from './plant-gain.js';
 
@@ -26,7 +26,7 @@ export interface PidOptions {
   readonly deadband?: number;
   /** Integral gain scheduling: ki is multiplied by e^(gainGrowth·|e|). Defaults to 5. */
   readonly gainGrowth?: number;
-  /** Cap on that multiplier. Defaults to 30. */
+  /** Cap on that multiplier. Defaults to 8. */
   readonly maxGainFactor?: number;
   /** Plant gain ki is tuned for, band widths per ln σ; the integral scales by it / the measured gain (0: off). Defaults to 3. */
   readonly referenceGain?: number;
@@ -48,7 +48,7 @@ export interface PidOptions {
  *   Iris at σ ≈ 0.7); the step scales with 3 / measured gain, so while σ is still too small to
  *   move the loss (gain ≈ 0) it climbs at `maxRate`, and it slows as soon as σ bites.
  * - `gainGrowth` makes integration e^(5|e|) faster away from the centre (×12 at the band edge,
- *   ×30 beyond): fast when far off, gentle near the centre.
+ *   capped at ×`maxGainFactor` = 8 beyond): fast when far off, gentle near the centre.
  * - `lead` = 4: after the first entry the loss falls through the band in 3–10 epochs while σ sits
  *   at its floor; starting the climb on the trend saves wine and breast-cancer ≈ 2–3 epochs out of band.
  * - `kd` = 0: per-epoch jitter dominates the slope, and the loss has no inertia to brake.
@@ -113,7 +113,7 @@ function validate(o: Required<PidOptions>): void {
 }
 
 function checkInput({ band, dt }: ControllerInput): Band {
-  if (!(band.lo < band.hi) || !Number.isFinite(band.hi) || !Number.isFinite(band.lo)) throw new RangeError(`Invalid band: [${band.lo}, ${band.hi}]`);
+  if (bandProblem(band)) assertBand(band);
   if (!(dt > 0 && Number.isFinite(dt))) throw new RangeError(`Invalid dt: ${dt}`);
   return band;
 }

@@ -1,7 +1,7 @@
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { InfoRecord } from 'csv-parse/sync';
-import { quote, UserError } from '../user-error.js';
+import { quote, UserError } from '../core/user-error.js';
 import type { Dataset } from './dataset.js';
 import { readUserFile } from './read-user-file.js';
 

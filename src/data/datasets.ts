@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { BUNDLED_DATASETS, bundledDataPath } from './bundled.js';
 import { loadCsv } from './csv-loader.js';
 import type { Dataset } from './dataset.js';

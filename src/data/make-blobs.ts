@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import type { Dataset } from './dataset.js';
 
 /** Options of {@link makeBlobs}. */

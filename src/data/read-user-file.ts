@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 
 /**
  * Reads a user-named text file as UTF-8, turning file-system failures into one-line

@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 import { z } from 'zod';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { bundledDataPath } from './bundled.js';
 import type { Dataset, Split } from './dataset.js';
 import { loadIris } from './datasets.js';

@@ -1,4 +1,4 @@
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 import type { MetricName } from './metric-names.js';
 
 /** A gauge whose value is read off the last {@link EpochEvent} at scrape time. */

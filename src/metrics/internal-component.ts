@@ -1,6 +1,6 @@
 /**
  * The parts of lossband whose failures are counted in `lossband_internal_errors_total{component}`
- * instead of stopping training (STYLE.md rule 6). A fixed list keeps the label low-cardinality
+ * instead of stopping training (ARCHITECTURE.md, rule 4). A fixed list keeps the label low-cardinality
  * and lets every series start at 0, so `increase()` sees the first error.
  *
  * @example

@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 import { EPOCH_GAUGES } from './epoch-gauges.js';
 import { INTERNAL_COMPONENTS, type ErrorCounter, type InternalComponent } from './internal-component.js';
 import { PHASES, type Phase } from './phase.js';
 import { RUN_INFO_LABELS, type RunInfo } from './run-info.js';
-import { RUN_STATES, type RunState } from './run-state.js';
+import { RUN_STATES, type RunState } from '../core/run-state.js';
 
 /** Buckets of `lossband_epoch_duration_seconds`: 0.5 ms (tiny MLPs) to 10 s (big models). */
 export const EPOCH_DURATION_BUCKETS: readonly number[] = [

@@ -1,4 +1,4 @@
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 
 /** The fields of an epoch event that a report plots. */
 export type ReportEvent = Pick<EpochEvent, 'epoch' | 'loss' | 'smoothedLoss' | 'sigma' | 'band'>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readUserFile } from '../data/read-user-file.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import type { ReportEvent } from './downsample.js';
 
 /** JSON writes NaN and ±Infinity as null, so a diverged epoch arrives as null. */

@@ -45,7 +45,7 @@ export interface ApiErrorHandlerOptions {
  * The control API's error middleware: an {@link ApiError} becomes its status and reason; a
  * 4xx error from body-parser or the router becomes its status and a fixed reason (their
  * messages quote the request); anything else is a bug, answered with a bare 500 that is
- * counted and logged, never rethrown (STYLE.md rule 6).
+ * counted and logged, never rethrown (ARCHITECTURE.md, rule 4).
  *
  * @example
  * router.use(apiErrorHandler({ errors: metrics, log }));

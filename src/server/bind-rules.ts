@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 
 /** Where a public server was asked to listen. */
 export interface BindTarget {

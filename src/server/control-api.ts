@@ -1,8 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { Band } from '../control/band.js';
+import type { Band } from '../core/band.js';
 import type { ErrorCounter } from '../metrics/internal-component.js';
-import type { RunState } from '../metrics/run-state.js';
+import type { RunState } from '../core/run-state.js';
 import { ApiError, apiErrorHandler } from './api-error.js';
 import { actionBodySchema, bandBodySchema, isRunName } from './api-schemas.js';
 import { bearerAuth } from './bearer-auth.js';

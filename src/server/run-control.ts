@@ -1,6 +1,6 @@
-import type { Band } from '../control/band.js';
-import type { RunState } from '../metrics/run-state.js';
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { Band } from '../core/band.js';
+import type { RunState } from '../core/run-state.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 
 /** What the control API shows of a run. Plain JSON. */
 export interface RunView {

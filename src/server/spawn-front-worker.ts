@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../worker-thread.js';
+import { startModuleWorker } from '../core/worker-thread.js';
 import type { FromFront, FrontWorkerData } from './front-protocol.js';
 
 /** How starting the front thread ended. */

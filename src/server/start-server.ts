@@ -53,7 +53,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   const code = await listen(server, host, ephemeral ? 0 : port);
   if (code !== undefined) return bindFailure(code, { host, port, portExplicit }, log);
-  // After listening, a server error must never reach the training loop (STYLE.md rule 6).
+  // After listening, a server error must never reach the training loop (ARCHITECTURE.md, rule 4).
   server.on('error', (err) => log.error({ err }, 'metrics server error'));
   const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;

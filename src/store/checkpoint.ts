@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import type { BandStatistics } from '../control/band-statistics.js';
 import type { LoopState } from '../control/closed-loop.js';
-import type { PlantState } from '../train/plant-state.js';
-import { UserError } from '../user-error.js';
+import type { PlantState } from '../engines/plant-state.js';
+import { UserError } from '../core/user-error.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Everything a run needs to continue exactly where it was at the end of `epoch`. */

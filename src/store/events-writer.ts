@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { EpochEvent } from '../train/epoch-event.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 
 const MAX_BACKLOG = 64 * 1024 * 1024;
 
@@ -18,7 +18,7 @@ export interface EventsWriterOptions {
 /**
  * Appends epoch events to `events.jsonl`, one JSON object per line, batching writes so the
  * per-epoch cost is a string concat. A write error is reported through `onError` and never
- * thrown: a full disk must not stop training (STYLE.md rule 6).
+ * thrown: a full disk must not stop training (ARCHITECTURE.md, rule 4).
  *
  * @example
  * const w = new EventsWriter('runs/a/events.jsonl');

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /**

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 /** Files of a run directory. */

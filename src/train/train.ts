@@ -1,8 +1,10 @@
 import { Observable, type SchedulerLike } from 'rxjs';
-import type { Actuator } from './actuator.js';
-import type { EpochEvent } from './epoch-event.js';
+import type { Actuation } from '../core/actuation.js';
+import type { EpochMeasurement } from '../core/epoch-measurement.js';
+import type { Actuator } from '../core/actuator.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 import { immediateScheduler } from './immediate-scheduler.js';
-import type { Plant } from './plant.js';
+import type { Plant } from '../core/plant.js';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -39,7 +41,8 @@ export interface TrainOptions {
  * ```
  *
  * @example
- * train({ run: 'demo', epochs: 50, plant: () => new TfjsPlant({ split }), actuator: () => fixedActuator(0.1) })
+ * const fixed = { band: { lo: 0.3, hi: 0.4 }, controller: { type: 'fixed', sigma: 0.1 } } as const;
+ * train({ run: 'demo', epochs: 50, plant: () => new JsPlant({ split }), actuator: () => new LoopActuator(fixed) })
  *   .subscribe((e) => console.log(`Epoch ${e.epoch}/50 Loss: ${e.loss}`));
  */
 export function train(options: TrainOptions): Observable<EpochEvent> {
@@ -52,6 +55,14 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
     let epoch = startEpoch;
     const last = epochs > 0 ? startEpoch + epochs : Infinity;
     let paused = false;
+    let stepping = false;
+    let disposeLater = false;
+    const disposeIfDone = (): void => {
+      if (disposeLater) {
+        disposeLater = false;
+        plant.dispose();
+      }
+    };
     let waiting: (() => void) | undefined;
     const pauses = options.paused?.subscribe((value) => {
       paused = value;
@@ -61,6 +72,25 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
         go();
       }
     });
+    /** Turns one measured epoch into its event; false when the stream has ended. */
+    const emit = (applied: Actuation, measurement: EpochMeasurement): boolean => {
+      let event: EpochEvent;
+      try {
+        const annotation = actuator.observe(measurement);
+        event = { run, epoch: epoch + 1, ...measurement, sigma: applied.sigma, draws: applied.draws, ...annotation, timestamp: now() };
+      } catch (err) {
+        subscriber.error(err);
+        return false;
+      }
+      epoch += 1;
+      subscriber.next(event);
+      if (subscriber.closed) return false;
+      if (epoch >= last) {
+        subscriber.complete();
+        return false;
+      }
+      return true;
+    };
     const action = scheduler.schedule(function () {
       if (subscriber.closed) return;
       if (paused) {
@@ -68,33 +98,42 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
         return;
       }
       const applied = actuator.actuation;
-      let event: EpochEvent;
+      let result: EpochMeasurement | PromiseLike<EpochMeasurement>;
       try {
-        const measurement = plant.step(applied);
-        const annotation = actuator.observe(measurement);
-        event = {
-          run,
-          epoch: epoch + 1,
-          ...measurement,
-          sigma: applied.sigma,
-          draws: applied.draws,
-          ...annotation,
-          timestamp: now(),
-        };
+        result = plant.step(applied);
       } catch (err) {
         subscriber.error(err);
         return;
       }
-      epoch += 1;
-      subscriber.next(event);
-      if (subscriber.closed) return;
-      if (epoch >= last) subscriber.complete();
-      else this.schedule();
+      if (!isPromiseLike(result)) {
+        if (emit(applied, result)) this.schedule();
+        return;
+      }
+      // An async plant: the next epoch is scheduled once this one has resolved, so epochs never overlap.
+      stepping = true;
+      result.then(
+        (measurement) => {
+          stepping = false;
+          if (subscriber.closed) return disposeIfDone();
+          if (emit(applied, measurement)) this.schedule();
+        },
+        (err: unknown) => {
+          stepping = false;
+          if (subscriber.closed) return disposeIfDone();
+          subscriber.error(err);
+        },
+      );
     });
     return () => {
       pauses?.unsubscribe();
       action.unsubscribe();
-      plant.dispose();
+      // An async epoch still in flight owns the plant until it settles.
+      if (stepping) disposeLater = true;
+      else plant.dispose();
     };
   });
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../src/cli/progress.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 const event = (epoch: number): EpochEvent => ({
   run: 'r', epoch, loss: 0.35, valLoss: 0.3, valAccuracy: 0.9, durationMs: 1, nonFinite: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { event } from './events.js';
 
 const reduce = (events: EpochEvent[]) => events.reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS);

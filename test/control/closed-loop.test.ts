@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
 import { initLoop, loopStep, setBand, type LoopState } from '../../src/control/closed-loop.js';
 import { DEFAULT_PID_OPTIONS } from '../../src/control/pid.js';
-import type { EpochMeasurement } from '../../src/train/epoch-measurement.js';
+import type { EpochMeasurement } from '../../src/core/epoch-measurement.js';
 import { openLoopEntryEpoch } from './plant.js';
 import { simulateLoop } from './simulate.js';
 
@@ -31,7 +31,7 @@ describe('initLoop', () => {
   });
 
   it('rejects a bad band or filter, naming the value', () => {
-    expect(() => initLoop({ band: { lo: 0.4, hi: 0.3 } })).toThrow(/band: \[0.4, 0.3\]/);
+    expect(() => initLoop({ band: { lo: 0.4, hi: 0.3 } })).toThrow(/Invalid band \[0.4, 0.3\]: lo: lo must be less than hi/);
     expect(() => initLoop({ band, filterAlpha: 2 })).toThrow(/filterAlpha: 2/);
   });
 });

@@ -1,6 +1,6 @@
-import { ZERO_TERMS } from '../../src/control/actuation.js';
-import type { Band } from '../../src/control/band.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import { ZERO_TERMS } from '../../src/core/actuation.js';
+import type { Band } from '../../src/core/band.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 /** A hand-built epoch event: only what band statistics read matters. */
 export function event(epoch: number, loss: number, sigma: number, smoothedLoss = loss, band: Band = { lo: 0.3, hi: 0.4 }): EpochEvent {

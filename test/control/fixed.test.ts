@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ZERO_TERMS } from '../../src/control/actuation.js';
+import { ZERO_TERMS } from '../../src/core/actuation.js';
 import { createFixedController } from '../../src/control/fixed.js';
 
 const band = { lo: 0.3, hi: 0.4 };

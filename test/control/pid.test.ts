@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Band } from '../../src/control/band.js';
+import type { Band } from '../../src/core/band.js';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
 import { ema, EMA_EMPTY } from '../../src/control/ema.js';
 import { createPidController, DEFAULT_PID_OPTIONS, type PidOptions, type PidState } from '../../src/control/pid.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { createPlant, openLoopEntryEpoch } from './plant.js';
 
 const band: Band = { lo: 0.3, hi: 0.4 };

@@ -1,5 +1,5 @@
-import type { Actuation } from '../../src/control/actuation.js';
-import type { EpochMeasurement } from '../../src/train/epoch-measurement.js';
+import type { Actuation } from '../../src/core/actuation.js';
+import type { EpochMeasurement } from '../../src/core/epoch-measurement.js';
 
 /**
  * A synthetic stand-in for "a network being trained with input noise", in simulated time.

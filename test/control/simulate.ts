@@ -1,5 +1,5 @@
 import { initLoop, loopStep, type LoopOptions, type LoopState } from '../../src/control/closed-loop.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { createPlant, type Plant, type PlantOptions } from './plant.js';
 
 /** A closed-loop run against the synthetic plant, as the trainer would record it. */

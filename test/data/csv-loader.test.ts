@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadCsv, parseCsv } from '../../src/data/csv-loader.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'lossband-csv-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileError, readUserFile } from '../../src/data/read-user-file.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lossband-read-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadIris } from '../../src/data/datasets.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { irisSeedSplit, splitByIndices, splitDataset } from '../../src/data/split.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 /** Rows tagged by their first feature, so a split's rows can be traced back. */
 function tagged(rows: number, classes = 2): Dataset {

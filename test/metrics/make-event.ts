@@ -1,4 +1,4 @@
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 /** A plausible in-band epoch event; override any field. */
 export function makeEvent(overrides: Partial<EpochEvent> = {}): EpochEvent {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readReportEvents } from '../../src/report/read-report-events.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lossband-events-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderReportSvg, writeReport } from '../../src/report/render-report.js';
 import { LOSS_AXIS_TITLE, SIGMA_AXIS_TITLE } from '../../src/report/report-spec.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 import { syntheticRun } from './synthetic-run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lossband-report-'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertBindablePort, baseUrl, bindFailure } from '../../src/server/bind-rules.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 import { silentLogger } from './silent-logger.js';
 
 describe('bind rules', () => {

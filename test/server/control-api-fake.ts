@@ -1,12 +1,12 @@
 import { Registry } from 'prom-client';
-import type { Band } from '../../src/control/band.js';
+import type { Band } from '../../src/core/band.js';
 import type { InternalComponent } from '../../src/metrics/internal-component.js';
-import type { RunState } from '../../src/metrics/run-state.js';
+import type { RunState } from '../../src/core/run-state.js';
 import { createApp } from '../../src/server/create-app.js';
 import { createControlApi, type ControlApiOptions } from '../../src/server/control-api.js';
 import type { RunControl, RunView } from '../../src/server/run-control.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { silentLogger } from './silent-logger.js';
 
 /** A {@link RunControl} that applies every call at once and records it. */

@@ -8,7 +8,7 @@ import type { InternalComponent } from '../../src/metrics/internal-component.js'
 import { createApp } from '../../src/server/create-app.js';
 import { createControlApi } from '../../src/server/control-api.js';
 import { startFrontServer, type FrontServerOptions } from '../../src/server/start-front-server.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 import { fakeRun } from './control-api-fake.js';
 import { silentLogger } from './silent-logger.js';
 

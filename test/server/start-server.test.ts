@@ -2,7 +2,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 import { createApp } from '../../src/server/create-app.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { silentLogger } from './silent-logger.js';

@@ -1,10 +1,10 @@
 import { TestScheduler } from 'rxjs/testing';
 import { BehaviorSubject, firstValueFrom, map, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ZERO_TERMS } from '../../src/control/actuation.js';
-import type { Actuator } from '../../src/train/actuator.js';
+import { ZERO_TERMS } from '../../src/core/actuation.js';
+import type { Actuator } from '../../src/core/actuator.js';
 import { train } from '../../src/train/train.js';
-import { SimPlant } from './sim-plant.js';
+import { AsyncSimPlant, SimPlant } from './sim-plant.js';
 
 /** Doubles σ after every epoch: makes the feedback path visible in the events. */
 function doubling(): Actuator {
@@ -122,5 +122,69 @@ describe('train pausing', () => {
       ),
     );
     expect(await done).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  describe('with an async plant', () => {
+    /** Lets pending promise callbacks and setImmediate turns run. */
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    /** Releases epochs one at a time until `n` have ended. */
+    async function release(plant: AsyncSimPlant, n: number): Promise<void> {
+      for (let i = 0; i < n; i++) {
+        while (plant.waiting === 0) await turn();
+        plant.release();
+        await turn();
+      }
+    }
+
+    it('awaits each epoch, never overlaps two, and keeps the feedback order', async () => {
+      const plant = new AsyncSimPlant();
+      const done = firstValueFrom(train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()));
+      await release(plant, 4);
+      const events = await done;
+      expect(events.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+      expect(events.map((e) => e.sigma)).toEqual([0.1, 0.2, 0.4, 0.8]);
+      expect(plant.maxInFlight).toBe(1);
+      expect(plant.disposed).toBe(1);
+    });
+
+    it('lets the event loop run while an epoch is in flight', async () => {
+      const plant = new AsyncSimPlant();
+      const seen: number[] = [];
+      const sub = train({ run: 'r', plant: () => plant, actuator: doubling }).subscribe((e) => seen.push(e.epoch));
+      await turn();
+      let timerRan = false;
+      setImmediate(() => (timerRan = true));
+      await turn();
+      expect(timerRan).toBe(true);
+      expect(seen).toEqual([]);
+      await release(plant, 2);
+      expect(seen).toEqual([1, 2]);
+      sub.unsubscribe();
+      release(plant, 1);
+    });
+
+    it('disposes the plant only after the epoch in flight settles, and emits nothing after unsubscribe', async () => {
+      const plant = new AsyncSimPlant();
+      const seen: number[] = [];
+      const sub = train({ run: 'r', plant: () => plant, actuator: doubling }).subscribe((e) => seen.push(e.epoch));
+      await release(plant, 1);
+      while (plant.waiting === 0) await turn();
+      sub.unsubscribe();
+      expect(plant.disposed).toBe(0);
+      plant.release();
+      await turn();
+      expect(plant.disposed).toBe(1);
+      expect(seen).toEqual([1]);
+    });
+
+    it('reports a rejected epoch through the stream and disposes', async () => {
+      const plant = new AsyncSimPlant();
+      const done = firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }).pipe(toArray())).catch((err: unknown) => err);
+      await release(plant, 1);
+      plant.failNext = new Error('fit failed');
+      await release(plant, 1);
+      expect(await done).toEqual(new Error('fit failed'));
+      expect(plant.disposed).toBe(1);
+    });
   });
 });

@@ -1,0 +1,46 @@
+import type { Band } from '../core/band.js';
+import { initLoop, loopStep, setBand, type LoopOptions, type LoopState } from './closed-loop.js';
+import type { Actuator, Annotation } from '../core/actuator.js';
+import type { EpochMeasurement } from '../core/epoch-measurement.js';
+
+/**
+ * The pure closed loop ({@link loopStep}) held as state for the training stream: the one
+ * place the loop's state lives during a run. `setBand` is the run-time seam for band changes
+ * (applied at the next epoch, bumpless); `state` is what a checkpoint saves.
+ *
+ * @example
+ * const actuator = new LoopActuator({ band: { lo: 0.3, hi: 0.4 } });
+ * train({ run, plant, actuator: () => actuator });
+ * actuator.setBand({ lo: 0.5, hi: 0.6 });
+ */
+export class LoopActuator implements Actuator {
+  private current: LoopState;
+
+  constructor(options: LoopOptions, restored?: LoopState) {
+    this.current = restored ?? initLoop(options);
+  }
+
+  get actuation(): LoopState['actuation'] {
+    return this.current.actuation;
+  }
+
+  /** The loop state after the last epoch (plain JSON). */
+  get state(): LoopState {
+    return this.current;
+  }
+
+  /** Band the next epoch is controlled against. */
+  get band(): Band {
+    return this.current.band;
+  }
+
+  observe(measurement: EpochMeasurement): Annotation {
+    const step = loopStep(this.current, measurement);
+    this.current = step.state;
+    return { smoothedLoss: step.smoothedLoss, band: step.band, inBand: step.inBand, terms: step.terms };
+  }
+
+  setBand(band: Band): void {
+    this.current = setBand(this.current, band);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Band } from './band.js';
+import type { ControllerTerms } from './actuation.js';
+import type { EpochMeasurement } from './epoch-measurement.js';
+
+/**
+ * One finished epoch of a run: what was measured, what was applied, and what the
+ * controller concluded. Plain numbers only; one line of `events.jsonl` each.
+ */
+export interface EpochEvent extends EpochMeasurement {
+  /** Run name. */
+  readonly run: string;
+  /** 1-based epoch number; continues across resumes. */
+  readonly epoch: number;
+  /** Noise std applied during this epoch. */
+  readonly sigma: number;
+  /** Noisy copies per sample applied during this epoch. */
+  readonly draws: number;
+  /** Filtered value of the controlled signal after this epoch. */
+  readonly smoothedLoss: number;
+  /** Band in force during this epoch. */
+  readonly band: Band;
+  /** Whether the raw `loss` lies in `band`. */
+  readonly inBand: boolean;
+  /** Controller terms of the step that followed this epoch. */
+  readonly terms: ControllerTerms;
+  /** Unix time in milliseconds when the epoch finished. */
+  readonly timestamp: number;
+}
