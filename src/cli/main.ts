@@ -64,14 +64,14 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--host <host>', 'bind address (default 127.0.0.1)')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
     .option('--on-non-finite <stop|rollback>', 'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate')
-    .option('--resume <dir>', 'continue a run from its last checkpoint (only --port, --host, --quiet may accompany it)')
+    .option('--resume <dir>', 'continue a run from its last checkpoint (only --port, --host, --quiet and --epochs N, a new total, may accompany it)')
     .option('--quiet', 'print only errors and the final summary')
     .option('--debug', 'show stack traces')
     .action(async (flags: RunFlags) => {
       const layers = [];
       let config: ResolvedConfig;
       if (typeof flags.resume === 'string') {
-        const runtime = flagsToConfig({ port: flags.port, host: flags.host });
+        const runtime = flagsToConfig({ port: flags.port, host: flags.host, epochs: flags.epochs });
         layers.push(runtime);
         config = resumeConfig(flags.resume, flags, runtime);
       } else {

@@ -7,14 +7,17 @@ import { configSchema, type ConfigInput } from '../config/schema.js';
 import { UserError } from '../core/user-error.js';
 import type { RunFlags } from './flags.js';
 
-/** Flags that change how a run is served or shown, not what it computes: allowed with --resume. */
-const RUNTIME_FLAGS = new Set(['resume', 'port', 'host', 'quiet', 'debug']);
+/**
+ * Flags allowed with --resume: how a run is served or shown, and `--epochs` (the new total,
+ * which extends a run without changing what each epoch computes).
+ */
+const RUNTIME_FLAGS = new Set(['resume', 'port', 'host', 'quiet', 'debug', 'epochs']);
 
 const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /**
  * The config of a run to resume: the one recorded in its directory, with only runtime
- * flags (`--port`, `--host`, `--quiet`) layered on top. Any flag that would change the
+ * flags (`--port`, `--host`, `--quiet`) and `--epochs` (a new total) layered on top. Any flag that would change the
  * computation is refused, so a resumed run is the same experiment.
  */
 export function resumeConfig(dir: string, flags: RunFlags, runtime: ConfigInput): ResolvedConfig {

@@ -20,9 +20,9 @@ export interface BandStatistics {
   readonly inBandFraction: number | null;
   /** Same over `smoothedLoss`, on the same epochs (from the raw first entry); null before it. */
   readonly inBandFractionSmoothed: number | null;
-  /** Σ over all events of the raw loss's distance outside the band (non-finite losses skipped). */
+  /** Σ over all events of the raw loss's distance outside the band (non-finite epochs skipped). */
   readonly bandIAE: number;
-  /** Events whose raw loss was not finite (not counted in bandIAE, never in band). */
+  /** Events whose raw loss was not finite or that were flagged `nonFinite` (not counted in bandIAE, never in band). */
   readonly nonFiniteEpochs: number;
   /** Σ |σₖ − σₖ₋₁| over consecutive events. */
   readonly sigmaTotalVariation: number;
@@ -59,7 +59,9 @@ export const EMPTY_BAND_STATISTICS: BandStatistics = Object.freeze({
  * stats.inBandFraction; // e.g. 0.995
  */
 export function reduceBandStatistics(s: BandStatistics, event: EpochEvent): BandStatistics {
-  const finite = Number.isFinite(event.loss);
+  // An epoch whose weights went non-finite counts as non-finite even if its loss still printed
+  // a number (e.g. 6.65e37 before the overflow): its loss says nothing about the band.
+  const finite = Number.isFinite(event.loss) && !event.nonFinite;
   const rawIn = finite && inBand(event.loss, event.band);
   const firstInBandEpoch = s.firstInBandEpoch ?? (rawIn ? event.epoch : null);
   const counting = firstInBandEpoch !== null;

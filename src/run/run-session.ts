@@ -1,25 +1,25 @@
-import { pino, type Logger } from 'pino';
+import fs from 'node:fs';
+import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { chooseEngine } from './choose-engine.js';
+import type { EpochSink } from '../core/epoch-sink.js';
+import { UserError } from '../core/user-error.js';
 import type { Phase } from '../metrics/index.js';
 import { writeReport } from '../report/render-report.js';
-import { createControlApi } from '../server/control-api.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
 import { readCheckpoint } from '../store/checkpoint.js';
-import { reconcileEvents } from '../store/reconcile-events.js';
-import { createRunDirectory, runPaths } from '../store/run-directory.js';
-import { UserError } from '../core/user-error.js';
-import { LiveRun, type RunOutcome } from './live-run.js';
+import { runPaths } from '../store/run-directory.js';
+import { chooseEngine } from './choose-engine.js';
+import { LiveRun } from './live-run.js';
 import { loadSplit } from './load-split.js';
-import type { EpochSink } from '../core/epoch-sink.js';
-import { startObservability } from './observability.js';
+import { Run } from './run.js';
+import { RunHost } from './run-host.js';
+import type { RunSummary } from './summary.js';
 
 /** Options of {@link runSession}. */
 export interface RunSessionOptions {
   readonly config: ResolvedConfig;
   /** Receives every epoch (the CLI's progress bar). Required. */
   readonly progress: EpochSink;
-  /** Prints a one-line message for the user: `info` (backend, resume) or the final `result`. */
+  /** Prints a one-line message for the user: `info` (backend, URL, resume) or the final `result`. */
   readonly say: (line: string, kind: 'info' | 'result') => void;
   /** Continue the run in `config.out` from its last checkpoint. Defaults to false. */
   readonly resume?: boolean;
@@ -31,16 +31,18 @@ export interface RunSessionOptions {
   readonly log?: Logger;
   /** Installs SIGINT/SIGTERM handlers (stop at the epoch boundary; a second signal exits). Defaults to true. */
   readonly handleSignals?: boolean;
+  /** The host to run on (a sweep shares one). Defaults to a new one from `config.server`, closed at the end. */
+  readonly host?: RunHost | undefined;
 }
 
 /**
- * Runs one configured training job end to end — data, model, run directory, metrics server
- * and control API, the epoch stream, checkpoints, summary and report — and resolves with the
- * process exit code: 0 finished or stopped, 3 diverged (as a UserError).
+ * Runs one configured training job on a built-in engine end to end — data, model, run
+ * directory, metrics server and control API, the epoch stream, checkpoints, summary and report —
+ * and resolves with the process exit code: 0 finished or stopped, 3 diverged (as a UserError).
+ * It is the CLI's `run` command, and composes the run layer exactly as a library user would.
  */
 export async function runSession(options: RunSessionOptions): Promise<number> {
   const { config, say } = options;
-  const log = options.log ?? pino({ level: 'warn' }, pino.destination(2));
   const wallStart = performance.now();
   const phases: Partial<Record<Phase, number>> = {};
   const phase = <T>(name: Phase, work: () => T): T => {
@@ -54,40 +56,56 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
 
   // Everything that can reject the user's input runs before the run directory is touched.
   const paths = runPaths(config.out);
-  const resume = options.resume ? readCheckpoint(paths.checkpoint) : undefined;
+  if (options.resume) {
+    readCheckpoint(paths.checkpoint); // a damaged checkpoint is refused before anything starts
+    const done = finishedEpochs(paths.summary, config.epochs);
+    if (done !== undefined) {
+      say(`run ${config.name} already finished ${done} epochs; nothing to do (extend it with --resume ${paths.dir} --epochs N, N > ${done})`, 'result');
+      return 0;
+    }
+  }
   const split = loadSplit(config, phase);
   const backend = await chooseEngine(config, split);
   const tensors = backend === 'js' ? undefined : (await import('../engines/tfjs/backend.js')).tensorCount;
-  say(`backend: ${backend}${resume ? ` — resuming ${config.name} after epoch ${resume.epoch}` : ''}`, 'info');
 
   const setupStart = performance.now();
-  // Filled once the model is built; the server is up before that and reads it per request.
-  const current: { run?: LiveRun } = {};
-  let countError = (_component: 'api'): void => undefined;
-  const observability = await startObservability({
-    config,
-    portExplicit: options.portExplicit ?? false,
-    log,
-    isReady: () => current.run !== undefined,
-    tensors,
-    routes: [{ path: '/api', router: createControlApi({ runs: () => (current.run ? [current.run] : []), token: options.token, log, errors: { countError: (c) => countError(c as 'api') } }) }],
-  });
-  const { metrics } = observability;
-  countError = (c) => metrics.countError(c);
+  const ownHost = options.host === undefined;
+  const host =
+    options.host ??
+    (await RunHost.start({
+      port: config.server.port,
+      host: config.server.host,
+      portExplicit: options.portExplicit ?? false,
+      token: options.token,
+      log: options.log,
+      tensors,
+    }));
+  const log = host.log;
+  const runMetrics = host.metricsFor(config.name);
+  let run: Run;
   try {
-    if (options.resume) reconcileEvents(paths.events, resume?.epoch ?? 0);
-    else createRunDirectory(config.out, config);
+    run = Run.open({ config, metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate });
   } catch (err) {
-    await observability.close();
+    if (ownHost) await host.close();
     throw err;
   }
-  const progress = options.progress;
+  const from = run.resumedFrom ? ` — resuming after epoch ${run.resumedFrom.epoch}` : '';
+  say(`run ${config.name} → ${paths.dir}${from}`, 'info');
+  say(`engine: ${backend}${host.url ? `   metrics and API: ${host.url}/metrics  ${host.url}/api/runs` : ''}`, 'info');
+
   const modelStart = performance.now();
-  const live = await LiveRun.create({ config, backend, split, paths, metrics, progress, log, resume });
-  current.run = live;
+  let live: LiveRun;
+  try {
+    live = await LiveRun.create({ run, config, backend, split, afterEpoch: () => host.publish() });
+  } catch (err) {
+    await run.end('stopped');
+    if (ownHost) await host.close();
+    throw err;
+  }
+  host.add(run);
   phases.model_build = (performance.now() - modelStart) / 1000;
   phases.setup = (performance.now() - setupStart) / 1000 - phases.model_build;
-  metrics.setInfo({
+  runMetrics.setInfo({
     model_name: 'mlp',
     architecture: [split.train.features, ...config.model.hidden, split.train.classNames.length].join('-'),
     parameters: live.parameters,
@@ -95,80 +113,58 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     backend,
     controller: config.controller.type,
   });
-  for (const [name, seconds] of Object.entries(phases)) metrics.observePhase(name as Phase, seconds);
+  for (const [name, seconds] of Object.entries(phases)) runMetrics.observePhase(name as Phase, seconds);
 
-  const detach = options.handleSignals === false ? () => undefined : onSignals(() => live.stop());
+  const detach = options.handleSignals === false || !ownHost ? () => undefined : host.handleSignals();
   const trainStart = performance.now();
-  let outcome: RunOutcome;
+  let state: Awaited<ReturnType<LiveRun['trainToEnd']>>;
   try {
-    outcome = await live.trainToEnd();
+    state = await live.trainToEnd();
   } finally {
-    progress.stop();
-    detach();
+    options.progress.stop();
   }
   phases.training = (performance.now() - trainStart) / 1000;
-  metrics.observePhase('training', phases.training);
-  await observability.server?.flush();
-
-  const { last, stats } = outcome;
-  const summary = {
-    run: config.name,
-    state: outcome.state,
-    epochs: last?.epoch ?? resume?.epoch ?? 0,
-    finalLoss: last?.loss ?? null,
-    testAccuracy: last?.valAccuracy ?? null,
-    finalSigma: last?.sigma ?? null,
-    finalDraws: last?.draws ?? null,
-    band: last?.band ?? config.band,
-    firstInBandEpoch: stats.firstInBandEpoch,
-    inBandFraction: stats.inBandFraction,
-    inBandFractionSmoothed: stats.inBandFractionSmoothed,
-    bandIAE: stats.bandIAE,
-    sigmaTotalVariation: stats.sigmaTotalVariation,
-    sigmaReversals: stats.sigmaReversals,
-    nonFiniteEpochs: stats.nonFiniteEpochs,
-    rollbacks: outcome.rollbacks,
-    learningRate: outcome.learningRate,
-    backend,
-    wallSeconds: (performance.now() - wallStart) / 1000,
-    phases,
-  };
-  writeFileAtomic(paths.summary, JSON.stringify(summary, null, 2) + '\n');
+  runMetrics.observePhase('training', phases.training);
+  let summary: RunSummary;
+  try {
+    summary = await run.end(state, { backend, phases, wallSeconds: (performance.now() - wallStart) / 1000 });
+  } finally {
+    live.dispose();
+    detach();
+  }
+  host.publish();
   if (summary.epochs > 0) {
     try {
       await writeReport(paths.dir);
     } catch (err) {
-      metrics.countError('report');
+      runMetrics.countError('report');
       log.error({ err }, 'writing report.svg failed');
     }
   }
-  await observability.close();
-  if (outcome.state === 'diverged') {
-    throw new UserError(`run ${config.name} diverged at epoch ${last?.epoch ?? '?'}: the loss is not finite (summary in ${paths.dir})`, 3);
+  host.retire(run);
+  if (ownHost) await host.close();
+  if (state === 'diverged') {
+    throw new UserError(`run ${config.name} diverged at epoch ${summary.epochs}: the loss is not finite (summary in ${paths.dir})`, 3);
   }
   say(
-    `${outcome.state}: ${summary.epochs} epochs, final loss ${fmt(summary.finalLoss)}, in band ${pct(summary.inBandFraction)} since epoch ${summary.firstInBandEpoch ?? '—'}, ` +
+    `${state}: ${summary.epochs} epochs, final loss ${fmt(summary.finalLoss)}, in band ${pct(summary.inBandFraction)} since epoch ${summary.firstInBandEpoch ?? '—'}, ` +
       `test accuracy ${pct(summary.testAccuracy)}, ${summary.wallSeconds.toFixed(1)} s → ${paths.dir}`,
     'result',
   );
   return 0;
 }
 
+/** Epochs of a finished run that `epochs` would not extend; undefined when there is work to do. */
+function finishedEpochs(summaryFile: string, epochs: number): number | undefined {
+  let summary: { state?: unknown; epochs?: unknown };
+  try {
+    summary = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as typeof summary;
+  } catch {
+    return undefined;
+  }
+  if (summary.state !== 'finished' || typeof summary.epochs !== 'number') return undefined;
+  return epochs > 0 && epochs <= summary.epochs ? summary.epochs : undefined;
+}
+
 const fmt = (x: number | null): string => (x === null ? '—' : x.toFixed(4));
 const pct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
-
-/** First SIGINT/SIGTERM: stop at the epoch boundary. Second: exit at once. */
-function onSignals(stop: () => void): () => void {
-  let seen = 0;
-  const handler = (signal: NodeJS.Signals): void => {
-    seen += 1;
-    if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-    stop();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
-}

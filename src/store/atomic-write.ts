@@ -8,6 +8,12 @@ function tempOf(file: string): string {
 }
 
 /**
+ * Flags for a temp file: created fresh, never through a symlink planted at its name (the name
+ * is removed first; `O_EXCL` then refuses anything that reappears, `O_NOFOLLOW` any link).
+ */
+const CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+
+/**
  * Writes a file so that readers and crashes only ever see the old or the new content:
  * write a temp file in the same directory, fsync it, rename over the target, fsync the dir.
  * A failed write removes its temp file and leaves the target as it was.
@@ -18,7 +24,8 @@ function tempOf(file: string): string {
 export function writeFileAtomic(file: string, data: string): void {
   const tmp = tempOf(file);
   try {
-    const fd = fs.openSync(tmp, 'w');
+    fs.rmSync(tmp, { force: true });
+    const fd = fs.openSync(tmp, CREATE_NEW, 0o644);
     try {
       fs.writeSync(fd, data);
       fs.fsyncSync(fd);
@@ -43,7 +50,8 @@ export function writeFileAtomic(file: string, data: string): void {
 export async function writeFileAtomicAsync(file: string, data: string): Promise<void> {
   const tmp = tempOf(file);
   try {
-    const handle = await fsp.open(tmp, 'w');
+    await fsp.rm(tmp, { force: true });
+    const handle = await fsp.open(tmp, CREATE_NEW, 0o644);
     try {
       await handle.writeFile(data);
       await handle.sync();

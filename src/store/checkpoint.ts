@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { BandStatistics } from '../control/band-statistics.js';
 import type { LoopState } from '../control/closed-loop.js';
 import type { PlantState } from '../engines/plant-state.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 import { UserError } from '../core/user-error.js';
 import { writeFileAtomic } from './atomic-write.js';
 
@@ -21,6 +22,8 @@ export interface Checkpoint {
   readonly plant: PlantState;
   readonly loop: LoopState;
   readonly stats: BandStatistics;
+  /** The event of `epoch`, so a resumed run's summary never loses its final figures. */
+  readonly last?: EpochEvent | undefined;
 }
 
 const shape = z.object({

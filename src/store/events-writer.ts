@@ -38,7 +38,8 @@ export class EventsWriter {
     this.maxDelay = options.maxDelayMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? (() => undefined);
-    this.fd = fs.openSync(file, 'a');
+    // O_NOFOLLOW: a symlink planted at events.jsonl must not send the history elsewhere.
+    this.fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o644);
   }
 
   append(event: EpochEvent): void {

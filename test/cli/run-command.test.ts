@@ -37,7 +37,8 @@ describe('lossband run', () => {
     expect(lines).toHaveLength(50);
     expect(lines[0]).toMatch(/^Epoch 1\/50 Loss: \d+\.\d+$/);
     expect(lines[49]).toMatch(/^Epoch 50\/50 Loss: /);
-    expect(r.stdout).toMatch(/^backend: (js|node|wasm|cpu)$/m);
+    expect(r.stdout).toMatch(/^run seed-\S+ → \S+$/m);
+    expect(r.stdout).toMatch(/^engine: (js|node|wasm|cpu)$/m);
     const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ epochs: 50, state: 'finished' });
     expect(summary.backend).toMatch(/^(js|node|wasm|cpu)$/);

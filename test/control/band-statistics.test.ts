@@ -41,6 +41,12 @@ describe('reduceBandStatistics', () => {
     expect(reduce([event(101, 0.5, 0.1), event(102, 0.35, 0.1)]).firstInBandEpoch).toBe(102);
   });
 
+  it('counts an epoch flagged nonFinite as non-finite even when its loss is a huge finite number (issue 11, item 3)', () => {
+    const s = reduce([event(1, 0.5, 0.1), { ...event(2, 6.65e37, 0.1), nonFinite: true }]);
+    expect(s.nonFiniteEpochs).toBe(1);
+    expect(s.bandIAE).toBeCloseTo(0.1, 12);
+  });
+
   it('never enters on a non-finite loss, and keeps IAE finite', () => {
     const s = reduce([event(1, NaN, 0.1), event(2, Infinity, 0.1), event(3, 0.5, 0.1)]);
     expect(s.firstInBandEpoch).toBeNull();

@@ -15,8 +15,11 @@ describe('docker/run-or-resume.sh (the compose trainer entrypoint)', () => {
     const first = await exec('/bin/sh', [script, '--epochs', '40', '--quiet'], { env });
     expect(first.stdout).toMatch(/finished: 40 epochs/);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).name).toBe('compose');
+    const summary = fs.readFileSync(path.join(dir, 'summary.json'), 'utf8');
+    // A finished run restarted by compose says so and changes nothing (issue 11, item 2).
     const second = await exec('/bin/sh', [script, '--epochs', '999'], { env });
-    expect(second.stdout).toMatch(/resuming compose after epoch 40/);
+    expect(second.stdout).toMatch(/run compose already finished 40 epochs; nothing to do/);
     expect(fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n')).toHaveLength(40);
+    expect(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8')).toBe(summary);
   });
 });

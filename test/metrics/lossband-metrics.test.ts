@@ -1,5 +1,5 @@
 import { Registry, type MetricObjectWithValues, type MetricValueWithName } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
 import { METRIC_NAMES } from '../../src/metrics/metric-names.js';
 import { makeEvent } from './make-event.js';
@@ -175,5 +175,53 @@ describe('LossbandMetrics', () => {
     expect(text).toContain('lossband_training_loss{run="r1"} 0.35');
     expect(text).not.toContain('lossband_controller_term{');
     expect(text).toMatch(/lossband_internal_errors_total\{run="r1",component="metrics"\} [1-9]/);
+  });
+});
+
+describe('LossbandMetrics, many runs on one registry', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('shares one metric per name, with a child series per run', async () => {
+    const registry = new Registry();
+    const a = new LossbandMetrics(registry, { run: 'a' });
+    const b = new LossbandMetrics(registry, { run: 'b' });
+    a.recordEpoch(makeEvent({ epoch: 3, loss: 0.31 }));
+    b.recordEpoch(makeEvent({ epoch: 9, loss: 0.52 }));
+    b.recordEpoch(makeEvent({ epoch: 10, loss: 0.5 }));
+    b.setState('finished');
+    const m = await snapshot(registry);
+    expect(value(m.get('lossband_training_loss'), { run: 'a' })).toBe(0.31);
+    expect(value(m.get('lossband_training_loss'), { run: 'b' })).toBe(0.5);
+    expect(value(m.get('lossband_epochs_total'), { run: 'a' })).toBe(1);
+    expect(value(m.get('lossband_epochs_total'), { run: 'b' })).toBe(2);
+    expect(value(m.get('lossband_run_state'), { run: 'a', state: 'starting' })).toBe(1);
+    expect(value(m.get('lossband_run_state'), { run: 'b', state: 'finished' })).toBe(1);
+    expect(registry.getMetricsAsArray()).toHaveLength(METRIC_NAMES.length);
+  });
+
+  it('refuses a second handle for the same run name', () => {
+    const registry = new Registry();
+    new LossbandMetrics(registry, { run: 'a' });
+    expect(() => new LossbandMetrics(registry, { run: 'a' })).toThrow(/"a" is already exported/);
+  });
+
+  it('keeps a retired run for the grace period, then removes every series of it and only it', async () => {
+    vi.useFakeTimers();
+    const registry = new Registry();
+    const a = new LossbandMetrics(registry, { run: 'a' });
+    const b = new LossbandMetrics(registry, { run: 'b' });
+    for (const m of [a, b]) m.recordEpoch(makeEvent({ epoch: 1, durationMs: 2 }));
+    a.countError('store');
+    a.setState('finished');
+    a.retire(30_000);
+    vi.advanceTimersByTime(29_999);
+    expect(value((await snapshot(registry)).get('lossband_run_state'), { run: 'a', state: 'finished' })).toBe(1);
+    vi.advanceTimersByTime(1);
+    const text = await registry.metrics();
+    expect(text).not.toMatch(/run="a"/);
+    expect(text).toMatch(/lossband_epoch_duration_seconds_count\{run="b"\} 1/);
+    expect(text).toMatch(/lossband_epochs_total\{run="b"\} 1/);
+    // The name is free again, e.g. for the same run resumed in this process.
+    expect(() => new LossbandMetrics(registry, { run: 'a' })).not.toThrow();
   });
 });

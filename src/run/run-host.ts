@@ -1,0 +1,189 @@
+import { Registry } from 'prom-client';
+import { pino, type Logger } from 'pino';
+import { LossbandMetricSet } from '../metrics/lossband-metric-set.js';
+import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
+import { createApp, startFrontServer, type FrontServer } from '../server/index.js';
+import { createControlApi } from '../server/control-api.js';
+import type { RunControl } from '../server/run-control.js';
+import type { InternalComponent } from '../metrics/internal-component.js';
+
+/** Options of {@link RunHost.start}. */
+export interface RunHostOptions {
+  /** Port of the metrics server and control API; `0` serves nothing. Defaults to 9464. */
+  readonly port?: number | undefined;
+  /** Interface to bind. Defaults to `127.0.0.1`. */
+  readonly host?: string | undefined;
+  /** Whether the user chose `port`: a busy chosen port is an error, a busy default one only a warning. Defaults to true. */
+  readonly portExplicit?: boolean | undefined;
+  /** Bearer token of the control API; without one, changes answer 403. Defaults to none. */
+  readonly token?: string | undefined;
+  /** Operational log. Defaults to warnings on stderr. */
+  readonly log?: Logger | undefined;
+  /** Live tensor count of the training backend (`lossband_tensors`). Defaults to none. */
+  readonly tensors?: (() => number) | undefined;
+  /** How long an ended run's series stay exported, in ms. Defaults to 60000. */
+  readonly retireAfterMs?: number | undefined;
+}
+
+let processRegistry: Registry | undefined;
+
+/**
+ * prom-client's process and Node.js collectors, registered once per process: each
+ * registration starts its own event-loop monitor and GC observer.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    registerProcessMetrics(processRegistry);
+  }
+  return processRegistry;
+}
+
+/**
+ * What one process offers its runs: a metrics registry with a child series per run, the HTTP
+ * server (`/metrics`, `/healthz`, `/readyz`, the control API listing every run), and signal
+ * handling that stops every run at its epoch boundary. A CLI run, a sweep and a library user's
+ * `model.fit` all use one.
+ *
+ * @example
+ * const host = await RunHost.start({ port: 9464 });
+ * const metrics = host.metricsFor('iris-1');
+ * host.add(run);            // listed by /api/runs, steered by the API
+ * …
+ * host.retire(run);         // its series end after the grace period
+ * await host.close();
+ */
+export class RunHost {
+  readonly log: Logger;
+  /** The registry `/metrics` serves: process metrics plus every run's series. */
+  readonly registry: Registry;
+  /** The HTTP server, unless port 0 or the default port was busy. */
+  readonly server: FrontServer | undefined;
+  private readonly runRegistry: Registry;
+  private readonly runs: RunControl[] = [];
+  private readonly metrics = new Map<string, LossbandMetrics>();
+  private readonly o: RunHostOptions;
+  private started = false;
+  private detachSignals: (() => void) | undefined;
+
+  private constructor(o: RunHostOptions, log: Logger, runRegistry: Registry, registry: Registry, server: FrontServer | undefined) {
+    this.o = o;
+    this.log = log;
+    this.runRegistry = runRegistry;
+    this.registry = registry;
+    this.server = server;
+  }
+
+  /** Creates the registry and, unless `port` is 0, starts the server. */
+  static async start(options: RunHostOptions = {}): Promise<RunHost> {
+    const log = options.log ?? pino({ level: 'warn' }, pino.destination(2));
+    const runRegistry = new Registry();
+    // Every lossband metric name exists before the merge below copies the registry's metrics.
+    LossbandMetricSet.on(runRegistry);
+    const registry = Registry.merge([processMetrics(), runRegistry]);
+    const holder: { host?: RunHost } = {};
+    const port = options.port ?? 9464;
+    // Server and API failures are counted on the newest run's series (the only one for a CLI run).
+    const errors = { countError: (c: InternalComponent) => holder.host?.countError(c) };
+    const server =
+      port === 0
+        ? undefined
+        : await startFrontServer({
+            app: createApp({
+              registry,
+              isReady: () => holder.host?.ready ?? false,
+              errors,
+              log,
+              routes: [{ path: '/api', router: createControlApi({ runs: () => holder.host?.runs ?? [], token: options.token, log, errors }) }],
+            }),
+            registry,
+            isReady: () => holder.host?.ready ?? false,
+            errors,
+            host: options.host,
+            port,
+            portExplicit: options.portExplicit ?? true,
+            log,
+          });
+    const host = new RunHost(options, log, runRegistry, registry, server);
+    holder.host = host;
+    return host;
+  }
+
+  /** URL of the server, if one listens. */
+  get url(): string | undefined {
+    return this.server?.url;
+  }
+
+  /** `/readyz`: some run has started training. */
+  get ready(): boolean {
+    return this.started;
+  }
+
+  /** The series of run `run` on this host's registry. */
+  metricsFor(run: string): LossbandMetrics {
+    const existing = this.metrics.get(run);
+    if (existing) {
+      existing.remove();
+      this.metrics.delete(run);
+    }
+    const metrics = new LossbandMetrics(this.runRegistry, { run, log: this.log, tensors: this.o.tensors });
+    this.metrics.set(run, metrics);
+    return metrics;
+  }
+
+  /** Counts a failure of the host's own parts (server, API) on the newest run's series. */
+  countError(component: InternalComponent): void {
+    const newest = [...this.metrics.values()].at(-1);
+    newest?.countError(component);
+  }
+
+  /** Lists `run` in the API (and marks the host ready). */
+  add(run: RunControl): void {
+    if (!this.runs.includes(run)) this.runs.push(run);
+    this.started = true;
+  }
+
+  /** Keeps an ended run's series for the grace period, then removes them; the API keeps listing it. */
+  retire(run: RunControl): void {
+    this.metrics.get(run.run)?.retire(this.o.retireAfterMs ?? 60_000);
+  }
+
+  /** Every run added so far. */
+  get all(): readonly RunControl[] {
+    return this.runs;
+  }
+
+  /** Publishes a metrics snapshot if one is due; cheap, call after epochs. */
+  publish(): void {
+    this.server?.publish();
+  }
+
+  /**
+   * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: exit at once (130 or
+   * 143). Returns a function that removes the handlers.
+   */
+  handleSignals(): () => void {
+    this.detachSignals?.();
+    let seen = 0;
+    const handler = (signal: NodeJS.Signals): void => {
+      seen += 1;
+      if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      for (const run of this.runs) run.stop();
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    this.detachSignals = () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+      this.detachSignals = undefined;
+    };
+    return this.detachSignals;
+  }
+
+  /** Publishes the final state and closes the server. Never rejects. */
+  async close(): Promise<void> {
+    this.detachSignals?.();
+    await this.server?.flush();
+    await this.server?.close();
+  }
+}
