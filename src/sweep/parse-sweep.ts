@@ -12,8 +12,8 @@ const RESERVED_IN_PARAMS = [...RESERVED_IN_BASE, 'server'];
 
 /** The sweep name a file gets when it has no `name:`: its base name, made a valid name. */
 function nameFromFile(file: string): string {
-  const stem = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
-  return stem.slice(0, 40) || 'sweep';
+  const stem = path.basename(file, path.extname(file)).replace(/[^A-Za-z0-9._-]+/g, '-');
+  return stem.slice(0, 40).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '') || 'sweep';
 }
 
 /**

@@ -10,9 +10,10 @@ export const MAX_SWEEP_POINTS = 10_000;
 
 /**
  * What a sweep name may look like. Run names are `<sweep>-<index>-<slug>` and must fit the
- * 64-character run-name rule, so the sweep name keeps at most 40 of them.
+ * 64-character run-name rule, so the sweep name keeps at most 40 of them; it starts and ends
+ * with a letter or digit, so it is also a valid Kubernetes label value.
  */
-export const SWEEP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+export const SWEEP_NAME_PATTERN = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,38}[A-Za-z0-9])?$/;
 
 /** A dotted config key such as `band`, `controller.type` or `model.learningRate`. */
 export const DOTTED_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
@@ -41,7 +42,7 @@ const values = z.array(z.unknown()).min(1, 'at least one value').max(MAX_SWEEP_P
  * its directory, and a token never belongs in a file that is shipped (e.g. as a ConfigMap).
  */
 export const sweepFileSchema = z.strictObject({
-  name: z.string().regex(SWEEP_NAME_PATTERN, 'letters, digits, ".", "_" or "-", at most 40').optional(),
+  name: z.string().regex(SWEEP_NAME_PATTERN, 'letters, digits, ".", "_" or "-", at most 40, starting and ending with a letter or digit').optional(),
   base: configSchema.optional(),
   grid: z.record(dottedKey, values).optional(),
   random: z

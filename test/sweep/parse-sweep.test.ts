@@ -36,10 +36,11 @@ describe('parseSweep', () => {
   });
 
   it('derives a valid sweep name from the file name when there is no name:', () => {
-    expect(parseSweep('grid: {seed: [1]}\n', 'dir/my sweep!.yaml').name).toBe('my-sweep-');
+    expect(parseSweep('grid: {seed: [1]}\n', 'dir/my sweep!.yaml').name).toBe('my-sweep');
     expect(parseSweep('{}', '/a/b/iris.bands.json').name).toBe('iris.bands');
     expect(parseSweep('', '---.yaml').name).toBe('sweep');
     expect(parseSweep('', `${'x'.repeat(60)}.yaml`).name).toHaveLength(40);
+    expect(parseSweep('', `${'x'.repeat(39)}--y.yaml`).name).toBe('x'.repeat(39));
   });
 
   it('names file:line:column and the key of a bad base value', () => {
@@ -93,6 +94,7 @@ describe('parseSweep', () => {
     expect(errorOf('grid: {}\ngrid: {}\n')).toMatch(/^s\.yaml:2:1: .*unique/i);
     expect(errorOf('name: x\ngrd: {}\n')).toBe('s.yaml:2:6: grd: unknown key');
     expect(errorOf('name: "a b"\n')).toMatch(/^s\.yaml:1:7: name: letters, digits/);
+    expect(errorOf('name: ab-\n')).toMatch(/^s\.yaml:1:7: name: letters, digits.*ending with a letter or digit$/);
     expect(errorOf('- 1\n- 2\n')).toMatch(/^s\.yaml:1:1: \(top level\): .*expected object/);
   });
 });
