@@ -1,7 +1,7 @@
 import { issueKey, issueReason } from '../config/format-issue.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { configSchema, type ConfigInput } from '../config/schema.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { pointName } from './point-name.js';
 import { choiceSpaceSize, randomPicks } from './random-picks.js';
 import { setDotted } from './set-dotted.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { parseSweep } from './parse-sweep.js';
 import type { LoadedSweep } from './sweep-file.js';
 

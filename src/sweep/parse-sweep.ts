@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { issueKey, issueReason } from '../config/format-issue.js';
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import { configKeyProblem } from './config-key.js';
 import { sweepFileSchema, type LoadedSweep, type SweepPath } from './sweep-file.js';
 

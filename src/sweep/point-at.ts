@@ -1,4 +1,4 @@
-import { UserError } from '../user-error.js';
+import { UserError } from '../core/user-error.js';
 import type { SweepPoint } from './expand-sweep.js';
 
 /**

@@ -4,7 +4,7 @@ import { expandSweep } from '../../src/sweep/expand-sweep.js';
 import { loadSweepFile } from '../../src/sweep/load-sweep-file.js';
 import { parseSweep } from '../../src/sweep/parse-sweep.js';
 import { MAX_SWEEP_POINTS } from '../../src/sweep/sweep-file.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 const expand = (text: string, file = 's.yaml') => expandSweep(parseSweep(text, file));
 

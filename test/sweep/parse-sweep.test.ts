@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSweep } from '../../src/sweep/parse-sweep.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 /** The one-line message parseSweep throws for `text`. */
 function errorOf(text: string, file = 's.yaml'): string {

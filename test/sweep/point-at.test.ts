@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expandSweep } from '../../src/sweep/expand-sweep.js';
 import { loadSweepFile } from '../../src/sweep/load-sweep-file.js';
 import { pointAt } from '../../src/sweep/point-at.js';
-import { UserError } from '../../src/user-error.js';
+import { UserError } from '../../src/core/user-error.js';
 
 const points = expandSweep(loadSweepFile('examples/sweep.yaml'));
 
