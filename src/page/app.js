@@ -1,4 +1,4 @@
-/* global window, document, sessionStorage, EventSource, URLSearchParams, requestAnimationFrame, setTimeout, clearTimeout */
+/* global window, document, sessionStorage, EventSource, URLSearchParams, ResizeObserver, requestAnimationFrame, setTimeout, clearTimeout */
 import { callApi, runPath } from './api.js';
 import { createChart } from './chart.js';
 import { createSeries } from './series.js';
@@ -91,8 +91,8 @@ function selectRun(run) {
   live.run = run;
   live.instance = null;
   live.series = createSeries();
+  $('#run-panel').hidden = false; // first, so the chart can measure its width
   live.chart = createChart($('#chart'), live.series.data());
-  $('#run-panel').hidden = false;
   $('#run-title').textContent = run;
   window.location.hash = `run=${encodeURIComponent(run)}`;
   openStream(run);
@@ -145,12 +145,14 @@ function renderSummary(detail) {
   const dl = $('#summary');
   dl.replaceChildren();
   for (const [key, value] of figures) {
+    const pair = document.createElement('div');
     const dt = document.createElement('dt');
     dt.textContent = key;
     const dd = document.createElement('dd');
     dd.textContent = String(value ?? '–');
     dd.dataset.key = key;
-    dl.append(dt, dd);
+    pair.append(dt, dd);
+    dl.append(pair);
   }
 }
 
@@ -165,7 +167,8 @@ async function refreshSummary() {
   }
 }
 
-async function poll() {
+/** Refreshes the run list and the selected run's summary; selects a run when none is. */
+async function refresh() {
   try {
     const views = await callApi('GET', 'api/runs');
     $('#poll-status').textContent = '';
@@ -176,6 +179,10 @@ async function poll() {
   } catch (err) {
     $('#poll-status').textContent = `run list: ${err.message}`;
   }
+}
+
+async function poll() {
+  await refresh();
   setTimeout(poll, POLL_MS);
 }
 
@@ -186,7 +193,7 @@ async function change(label, method, suffix, body) {
     await callApi(method, `${runPath(live.run)}/${suffix}`, { token: $('#token').value.trim(), body });
     clearError();
     $('#notice').textContent = `${label}: accepted`;
-    await refreshSummary();
+    await refresh();
   } catch (err) {
     $('#notice').textContent = '';
     showError(`${label}: ${err.message}`);
@@ -205,7 +212,7 @@ function start() {
   for (const button of document.querySelectorAll('#actions button')) {
     button.addEventListener('click', () => change(button.dataset.action, 'POST', button.dataset.action));
   }
-  window.addEventListener('resize', () => live.chart?.setSize({ width: Math.max(320, $('#chart').clientWidth), height: 360 }));
+  new ResizeObserver(() => live.chart?.setSize({ width: Math.max(320, $('#chart').clientWidth), height: 360 })).observe($('#chart'));
   poll();
 }
 
