@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { quote } from './quote.js';
 import { sendJson } from './send-json.js';
 
 /** A guard's verdict: pass, or the status and one-line reason to refuse with. */
@@ -16,12 +17,6 @@ const header = (headers: IncomingHttpHeaders, name: string): string | undefined 
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
 };
-
-/** A request header value made safe to quote in a one-line error: printable ASCII, at most 64 characters. */
-function quote(value: string): string {
-  const cut = value.length > 64 ? `${value.slice(0, 64)}…` : value;
-  return JSON.stringify(cut).replace(/[^\x20-\x7e]/g, '?');
-}
 
 /**
  * Whether a request may change state, judged from where the browser says it comes from.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RUN_NAME_PATTERN } from '../config/schema.js';
 import type { EventFeed, FeedSubscription } from './event-feed.js';
 import type { FeedEvent, FeedMessage } from './feed-event.js';
+import { quote } from './quote.js';
 import { sendJson } from './send-json.js';
 import { formatMessages, parsePosition } from './sse-format.js';
 
@@ -55,7 +55,7 @@ export function eventsRunOf(url: string): string | undefined {
  *   bounded per-subscriber queue until `drain`; an overflowing client, or one blocked for
  *   `stallBeats` heartbeats, is dropped (connection destroyed), never buffered without bound.
  * - Keep-alive comments every `heartbeatMs` hold proxies and the browser's connection open.
- * - Refusals are JSON `{ error }`: 405 for other methods, 400 for a bad run name or
+ * - Refusals are JSON `{ error }`: 405 for other methods, 400 for a malformed run name or
  *   position, 404 for an unknown run or path, 503 when the feed has too many subscribers.
  *
  * @example
@@ -81,10 +81,10 @@ export function createSseHandler<E extends FeedEvent>(options: SseHandlerOptions
     try {
       run = decodeURIComponent(encoded);
     } catch {
-      run = '';
+      return sendJson(res, 400, { error: 'run: not a valid URI component' });
     }
-    if (!RUN_NAME_PATTERN.test(run)) return sendJson(res, 400, { error: 'run: not a run name (1-64 letters, digits, ".", "_" or "-")' });
-    if (!isRun(run)) return sendJson(res, 404, { error: `run: no run named "${run}"` });
+    // Existence is the only question for a read-only stream: the registry knows its names.
+    if (!isRun(run)) return sendJson(res, 404, { error: `run: no run named ${quote(run)}` });
     const lastEventId = req.headers['last-event-id'];
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     const position = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, query);

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { FakeRun, startFakeRunServer, type FakeRunServer } from '../live/fake-run-server.js';
 import { ROOT } from '../prometheus/promql-sources.js';
 import { IN_CI } from './support/binaries.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventFeed, type DropReason, type FeedSubscriber } from '../../src/live/event-feed.js';
 import type { FeedMessage } from '../../src/live/feed-event.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { feedEvent, feedEvents } from './make-feed-event.js';
 
 /** A subscriber that records each batch; `full` makes its transport report backpressure. */

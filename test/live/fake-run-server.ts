@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { EventFeed } from '../../src/live/event-feed.js';
 import { createLiveHandler } from '../../src/live/live-handler.js';
 import { sendJson } from '../../src/live/send-json.js';
-import type { Band } from '../../src/control/band.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { Band } from '../../src/core/band.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 type State = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'diverged';
 

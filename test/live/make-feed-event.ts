@@ -1,4 +1,4 @@
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 
 /** A complete epoch event for run `run`; `loss` defaults to a slowly falling curve. */
 export function feedEvent(epoch: number, overrides: Partial<EpochEvent> = {}, run = 'demo'): EpochEvent {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventFeed } from '../../src/live/event-feed.js';
 import { createSseHandler, eventsRunOf, type Every } from '../../src/live/sse-handler.js';
-import type { EpochEvent } from '../../src/train/epoch-event.js';
+import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { feedEvents } from './make-feed-event.js';
 import { fetchRaw, openSse, type SseStream } from './sse-client.js';
 
@@ -132,8 +132,9 @@ describe('createSseHandler over HTTP', () => {
     const { base, open } = await serve(feed);
     const cases: [string, Record<string, string>, string, number, string][] = [
       ['/api/runs/nope/events', {}, 'GET', 404, 'run: no run named "nope"'],
-      ['/api/runs/..%2F..%2Fetc/events', {}, 'GET', 400, 'run: not a run name (1-64 letters, digits, ".", "_" or "-")'],
-      ['/api/runs/%ZZ/events', {}, 'GET', 400, 'run: not a run name (1-64 letters, digits, ".", "_" or "-")'],
+      ['/api/runs/..%2F..%2Fetc/events', {}, 'GET', 404, 'run: no run named "../../etc"'],
+      ['/api/runs/a%0Ab%00/events', {}, 'GET', 404, 'run: no run named "a\\nb\\u0000"'],
+      ['/api/runs/%ZZ/events', {}, 'GET', 400, 'run: not a valid URI component'],
       ['/api/runs/demo/events', { 'last-event-id': 'x' }, 'GET', 400, 'Last-Event-ID: expected <epoch> or <epoch>:<instance>'],
       ['/api/runs/demo/events?since=-3', {}, 'GET', 400, 'since: expected a non-negative integer epoch'],
       ['/api/runs/demo/events', {}, 'POST', 405, 'method: POST not allowed here; allowed: GET, HEAD'],
