@@ -19,7 +19,7 @@ const LAYERS = {
   page: [],
   server: ['core', 'config', 'metrics', 'live', 'page'],
   run: ['core', 'data', 'control', 'config', 'engines', 'train', 'operators', 'metrics', 'store', 'report', 'server', 'live'],
-  tfjs: ['core', 'control', 'config', 'run'],
+  tfjs: ['core', 'control', 'config', 'run', 'engines', 'data'],
   sweep: ['core', 'config', 'data', 'run', 'store', 'report', 'server', 'metrics'],
   cli: ['core', 'config', 'data', 'control', 'engines', 'run', 'report', 'store', 'sweep', 'server', 'metrics'],
 };

@@ -1,14 +1,17 @@
 /**
- * lossband's public API. A run is a cold RxJS stream of epoch events; a pure controller
+ * lossband's public API. TensorFlow.js, the HTTP server and the report each live behind a
+ * subpath of their own (`lossband/tfjs`, `lossband/server`, `lossband/report`), so importing
+ * this one loads none of them.
+ *
+ * The loop: A run is a cold RxJS stream of epoch events; a pure controller
  * closes the loop by choosing the next epoch's input-noise σ.
  *
  * @example
- * import { train, TfjsPlant, LoopActuator, irisSeedSplit, selectBackend } from 'lossband';
- * await selectBackend();
+ * import { train, JsPlant, LoopActuator, irisSeedSplit } from 'lossband';
  * train({
  *   run: 'demo',
  *   epochs: 2000,
- *   plant: () => new TfjsPlant({ split: irisSeedSplit() }),
+ *   plant: () => new JsPlant({ split: irisSeedSplit() }),
  *   actuator: () => new LoopActuator({ band: { lo: 0.3, hi: 0.4 } }),
  * }).subscribe((e) => console.log(e.epoch, e.loss, e.sigma));
  */
@@ -21,24 +24,24 @@ export { splitDataset, splitByIndices, irisSeedSplit } from './data/split.js';
 export { standardize } from './data/standardize.js';
 export { makeBlobs } from './data/make-blobs.js';
 
-// model / train
-export { selectBackend, BACKENDS, type BackendName } from './engines/tfjs/backend.js';
-export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from './engines/select-engine.js';
-export { buildMlp, type Mlp, type MlpOptions } from './engines/tfjs/mlp.js';
+// the loop: plants, engines, the epoch stream
 export { train, type TrainOptions } from './train/train.js';
-export { TfjsPlant, type TfjsPlantOptions } from './engines/tfjs/tfjs-plant.js';
-export { JsPlant } from './engines/js/js-plant.js';
+export { immediateScheduler } from './train/immediate-scheduler.js';
 export type { Plant } from './core/plant.js';
-export type { TrainablePlant } from './engines/trainable-plant.js';
 export type { Actuator, Annotation } from './core/actuator.js';
-export { LoopActuator } from './control/loop-actuator.js';
 export type { EpochEvent } from './core/epoch-event.js';
 export type { EpochMeasurement } from './core/epoch-measurement.js';
+export type { EpochSink } from './core/epoch-sink.js';
+export type { RunState } from './core/run-state.js';
+export { JsPlant, type JsPlantOptions } from './engines/js/js-plant.js';
+export { PLANT_DEFAULTS, resolvePlantOptions, type PlantOptions } from './engines/plant-options.js';
+export { initialWeights } from './engines/initial-weights.js';
+export type { TrainablePlant } from './engines/trainable-plant.js';
+export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from './engines/select-engine.js';
 export { Gaussian } from './engines/noise/gaussian.js';
-export { immediateScheduler } from './train/immediate-scheduler.js';
 
 // control (pure)
-export { inBand, bandDistance, bandMid, type Band } from './core/band.js';
+export { inBand, bandDistance, bandMid, bandProblem, assertBand, MIN_BAND_WIDTH, MAX_BAND_VALUE, type Band } from './core/band.js';
 export type { Actuation, ControllerTerms } from './core/actuation.js';
 export type { Controller, ControllerInput, ControllerOutput } from './control/controller.js';
 export { createPidController, DEFAULT_PID_OPTIONS, type PidOptions } from './control/pid.js';
@@ -47,14 +50,21 @@ export { createFixedController } from './control/fixed.js';
 export { createFloodingController } from './control/flooding.js';
 export { createController, type ControllerConfig } from './control/create-controller.js';
 export { initLoop, loopStep, setBand, type LoopOptions, type LoopState } from './control/closed-loop.js';
+export { LoopActuator } from './control/loop-actuator.js';
 export { reduceBandStatistics, EMPTY_BAND_STATISTICS, type BandStatistics } from './control/band-statistics.js';
 export { createPlantGainEstimator } from './control/plant-gain.js';
-
-// operators, metrics, server, report
 export { bandStatistics } from './operators/band-statistics-operator.js';
+
+// config
+export { resolveConfig } from './config/resolve-config.js';
+export type { ResolvedConfig } from './config/resolved-config.js';
+export type { ConfigInput } from './config/schema.js';
+
+// the run layer: run directory, checkpoints, metrics, server, signals
+export { Run, type RunOptions, type StateSource, type EndState } from './run/run.js';
+export { RunHost, type RunHostOptions } from './run/run-host.js';
+export { runSession, type RunSessionOptions } from './run/run-session.js';
+export type { RunSummary } from './run/summary.js';
 export { LossbandMetrics, registerProcessMetrics, METRIC_NAMES } from './metrics/index.js';
-export { createApp, startServer, startFrontServer } from './server/index.js';
-export { createControlApi } from './server/control-api.js';
 export type { RunControl, RunView } from './server/run-control.js';
-export { renderReportSvg, writeReport } from './report/render-report.js';
 export { UserError } from './core/user-error.js';

@@ -2,8 +2,7 @@ import { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
 import { LossbandMetricSet } from '../metrics/lossband-metric-set.js';
 import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
-import { createApp, startFrontServer, type FrontServer } from '../server/index.js';
-import { createControlApi } from '../server/control-api.js';
+import type { FrontServer } from '../server/index.js';
 import type { RunControl } from '../server/run-control.js';
 import type { InternalComponent } from '../metrics/internal-component.js';
 
@@ -85,6 +84,9 @@ export class RunHost {
     const port = options.port ?? 9464;
     // Server and API failures are counted on the newest run's series (the only one for a CLI run).
     const errors = { countError: (c: InternalComponent) => holder.host?.countError(c) };
+    // express and the server thread load only when something is served.
+    const { createApp, startFrontServer } = port === 0 ? ({} as never) : await import('../server/index.js');
+    const { createControlApi } = port === 0 ? ({} as never) : await import('../server/control-api.js');
     const server =
       port === 0
         ? undefined

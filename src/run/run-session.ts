@@ -4,7 +4,6 @@ import type { ResolvedConfig } from '../config/resolved-config.js';
 import type { EpochSink } from '../core/epoch-sink.js';
 import { UserError } from '../core/user-error.js';
 import type { Phase } from '../metrics/index.js';
-import { writeReport } from '../report/render-report.js';
 import { readCheckpoint } from '../store/checkpoint.js';
 import { runPaths } from '../store/run-directory.js';
 import { chooseEngine } from './choose-engine.js';
@@ -135,6 +134,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   host.publish();
   if (summary.epochs > 0) {
     try {
+      // vega loads only now, once training is over.
+      const { writeReport } = await import('../report/render-report.js');
       await writeReport(paths.dir);
     } catch (err) {
       runMetrics.countError('report');
