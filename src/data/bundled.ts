@@ -13,6 +13,7 @@ export const BUNDLED_DATASETS: Readonly<Record<string, BundledDataset>> = Object
   iris: { file: 'iris.csv', label: 'species' },
   wine: { file: 'wine.csv', label: 'class' },
   'breast-cancer': { file: 'breast_cancer.csv', label: 'diagnosis' },
+  digits: { file: 'digits.csv', label: 'digit' },
 });
 
 /**

@@ -14,12 +14,13 @@ export interface LoadDatasetOptions {
 const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+))?$/;
 
 /**
- * Loads a dataset by spec: a bundled name (`iris`, `wine`, `breast-cancer`), a generated
+ * Loads a dataset by spec: a bundled name (`iris`, `wine`, `breast-cancer`, `digits`), a generated
  * set (`blobs` = 4096×64 with 3 classes, or `blobs:ROWSxFEATURESxCLASSES`), or otherwise
  * a CSV path (write `./iris` for a file that shares a bundled name).
  *
  * @example
  * loadDataset('wine').rows;           // 178
+ * loadDataset('digits').features;     // 64 (8×8 pixels, row-major)
  * loadDataset('runs/my.csv', { label: 'kind' });
  */
 export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dataset {

@@ -42,6 +42,19 @@ describe('loadDataset', () => {
     expect(ds.featureNames[0]).toBe('mean_radius');
   });
 
+  it('loads digits: 1797 × 64 pixels in 0..16, classes 0–9 in numeric order', () => {
+    const ds = loadDataset('digits');
+    expect([ds.name, ds.rows, ds.features]).toEqual(['digits', 1797, 64]);
+    expect(ds.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(counts(ds.y, 10)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    expect([ds.featureNames[0], ds.featureNames[9], ds.featureNames[63]]).toEqual(['pixel_0_0', 'pixel_1_1', 'pixel_7_7']);
+    expect(Math.min(...ds.x)).toBe(0);
+    expect(Math.max(...ds.x)).toBe(16);
+    // scikit-learn's first image is a 0: its row 0 reads 0 0 5 13 9 1 0 0.
+    expect([...ds.x.subarray(0, 8)]).toEqual([0, 0, 5, 13, 9, 1, 0, 0]);
+    expect(ds.y[0]).toBe(0);
+  });
+
   it('generates blobs by spec', () => {
     const ds = loadDataset('blobs:30x5x3');
     expect([ds.rows, ds.features, ds.classNames.length]).toEqual([30, 5, 3]);
@@ -59,7 +72,7 @@ describe('loadDataset', () => {
 
   it('explains an unknown bare name', () => {
     expect(() => loadDataset('iriss')).toThrow(
-      'dataset "iriss": not a bundled dataset (iris, wine, breast-cancer, blobs) and no such file',
+      'dataset "iriss": not a bundled dataset (iris, wine, breast-cancer, digits, blobs) and no such file',
     );
   });
 

@@ -1,0 +1,146 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** The base options every tfjs layer takes (`name`, `inputShape`, `trainable`, …). */
+export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
+
+/** Options of {@link controlledNoise}; plain JSON, so they serialise with the model. */
+export interface ControlledNoiseConfig extends LayerArgs {
+  /** σ until lossband first sets it (a non-trainable weight, saved with the model's weights). Defaults to `0`. */
+  sigma?: number;
+  /**
+   * Per-feature multiplier of σ: feature j gets noise of std σ·scale[j] (issue 12's
+   * `noise.scale: feature` passes each feature's training-set std). Its length is either the
+   * input's last dimension (broadcast over the others) or the product of all non-batch
+   * dimensions (row-major, e.g. 64 for an `[8, 8, 1]` image). Defaults to none: every feature gets σ.
+   */
+  scale?: number[];
+}
+
+type LayerVariable = ReturnType<tf.layers.Layer['addWeight']>;
+type Shape = (number | null)[];
+
+function checkSigma(sigma: unknown, where: string): number {
+  if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0) {
+    throw new RangeError(`${where}: sigma must be a finite number >= 0, got ${String(sigma)}`);
+  }
+  return sigma;
+}
+
+/**
+ * Additive Gaussian input noise whose σ is set from outside while the model trains. In
+ * training (`fit`, `fitDataset`, `trainOnBatch`) it returns `x + N(0, σ²·scale²)`, with fresh
+ * noise for every batch; in inference (`predict`, `evaluate`, validation) it is the identity.
+ *
+ * σ lives in a non-trainable weight named `sigma`, read by every training call, so a new σ
+ * applies to the next batch without recompiling. Unlike `tf.layers.gaussianNoise`, whose σ is
+ * fixed at construction, this is what a controller can act through. Registered for
+ * serialisation: `tf.loadLayersModel` restores it (its σ with the weights).
+ *
+ * @example
+ * const noise = new ControlledNoise({ inputShape: [4] });
+ * noise.setSigma(0.3);
+ */
+export class ControlledNoise extends tf.layers.Layer {
+  /** The name tfjs serialises the layer under. */
+  static className = 'ControlledNoise';
+
+  private readonly initialSigma: number;
+  /** Per-feature multiplier of σ, or `undefined` (see {@link ControlledNoiseConfig.scale}). */
+  readonly scale: readonly number[] | undefined;
+  private sigmaWeight: LayerVariable | undefined;
+  private scaleTensor: tf.Tensor | undefined;
+
+  constructor(config: ControlledNoiseConfig = {}) {
+    super(config);
+    this.initialSigma = checkSigma(config.sigma ?? 0, 'controlledNoise');
+    if (config.scale !== undefined) {
+      if (!Array.isArray(config.scale) || config.scale.length === 0) throw new RangeError('controlledNoise: scale must be a non-empty array of numbers');
+      config.scale.forEach((s, j) => {
+        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw new RangeError(`controlledNoise: scale[${j}] must be a finite number >= 0, got ${String(s)}`);
+      });
+      this.scale = Object.freeze([...config.scale]);
+    }
+    this.supportsMasking = true;
+  }
+
+  override build(inputShape: Shape | Shape[]): void {
+    // One input: a Shape like [null, 64]; several: an array of them (the noise applies to the first).
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    this.sigmaWeight = this.addWeight('sigma', [], 'float32', tf.initializers.constant({ value: this.initialSigma }), undefined, false);
+    if (this.scale !== undefined) this.scaleTensor = tf.keep(this.scaleFor(shape));
+    super.build(inputShape);
+  }
+
+  private scaleFor(inputShape: Shape): tf.Tensor {
+    const features = inputShape.slice(1);
+    const last = features[features.length - 1];
+    const all = features.reduce<number>((n, d) => n * (d ?? NaN), 1);
+    const scale = this.scale as readonly number[];
+    if (scale.length === last) return tf.tensor1d([...scale]);
+    if (scale.length === all) return tf.tensor([...scale], features as number[]);
+    throw new RangeError(
+      `controlledNoise: scale has ${scale.length} entries, but the input [${features.join(', ')}] has ${last} in its last dimension and ${all} in all`,
+    );
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape | Shape[] {
+    return inputShape;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    return tf.tidy(() => {
+      this.invokeCallHook(inputs, kwargs);
+      const input = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+      if (kwargs['training'] !== true || this.sigmaWeight === undefined) return input;
+      const sigma = this.sigmaWeight.read();
+      const std = this.scaleTensor ? tf.mul(sigma, this.scaleTensor) : sigma;
+      return tf.add(input, tf.mul(tf.randomNormal(input.shape, 0, 1, 'float32'), std));
+    });
+  }
+
+  /** The σ the next training batch applies (0 before the layer is built and never set). */
+  get sigma(): number {
+    if (this.sigmaWeight === undefined) return this.initialSigma;
+    return (this.sigmaWeight.read().dataSync() as Float32Array)[0] as number;
+  }
+
+  /** Sets σ for every following training batch; the layer must be built (part of a model). */
+  setSigma(sigma: number): void {
+    checkSigma(sigma, `controlledNoise "${this.name}"`);
+    const weight = this.sigmaWeight;
+    if (weight === undefined) throw new Error(`controlledNoise "${this.name}": not built yet; add it to a model first`);
+    tf.tidy(() => {
+      weight.write(tf.scalar(sigma, 'float32'));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    const config: tf.serialization.ConfigDict = { sigma: this.initialSigma };
+    if (this.scale !== undefined) config['scale'] = [...this.scale];
+    return { ...super.getConfig(), ...config };
+  }
+
+  override dispose(): ReturnType<tf.layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0 && this.scaleTensor) {
+      this.scaleTensor.dispose();
+      this.scaleTensor = undefined;
+    }
+    return result;
+  }
+}
+tf.serialization.registerClass(ControlledNoise);
+
+/**
+ * A {@link ControlledNoise} layer: Gaussian input noise whose σ lossband sets each epoch.
+ * Put it where the noise goes, usually right after the input.
+ *
+ * @example
+ * const model = tf.sequential({ layers: [
+ *   controlledNoise({ inputShape: [64] }),
+ *   tf.layers.dense({ units: 10, activation: 'softmax' }),
+ * ] });
+ */
+export function controlledNoise(config: ControlledNoiseConfig = {}): ControlledNoise {
+  return new ControlledNoise(config);
+}

@@ -1,0 +1,124 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { Actuation } from '../core/actuation.js';
+import type { EpochMeasurement } from '../core/epoch-measurement.js';
+import type { Plant } from '../core/plant.js';
+import { UserError } from '../core/user-error.js';
+import { requireLoggedKey } from './logged-keys.js';
+import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
+import { requireNoiseLayers, setSigma } from './noise-layers.js';
+
+type Logs = Record<string, number[]>;
+/** What `model.fitDataset` trains on: batches of `{ xs, ys }` (or `[xs, ys]`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tfjs types fitDataset's element as `T` (anything batchable)
+export type TrainingDataset = tf.data.Dataset<any>;
+
+/** Options of {@link TfjsModelPlant}: a compiled model and its data, as tensors or as a dataset. */
+export interface TfjsModelPlantOptions {
+  /** A compiled `tf.LayersModel` with at least one `controlledNoise` layer. Required; stays the caller's. */
+  readonly model: tf.LayersModel;
+  /** Training inputs, with {@link y}. Give either `x` and `y` or {@link dataset}. */
+  readonly x?: tf.Tensor | tf.Tensor[];
+  /** Training targets, with {@link x}. */
+  readonly y?: tf.Tensor | tf.Tensor[];
+  /** Training batches for `model.fitDataset`; one pass over it is an epoch. */
+  readonly dataset?: TrainingDataset;
+  /** Held-out data: `[x, y]` tensors, or a dataset with `dataset`. Defaults to none (valLoss is NaN). */
+  readonly validationData?: [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]] | TrainingDataset;
+  /** Batch size with `x`/`y` (a dataset is batched already). Defaults to 32, as `model.fit`. */
+  readonly batchSize?: number;
+  /**
+   * The log key whose epoch value is the measured `loss` (the value the band is on): `loss`, or a
+   * metric such as `mse`. Must be a key the model logs. `valLoss` is `val_<lossKey>`. Defaults to `'loss'`.
+   */
+  readonly lossKey?: string;
+  /** Shuffle `x`/`y` before each epoch. Defaults to `true`, as `model.fit`. */
+  readonly shuffle?: boolean;
+  /** Clock for `durationMs`, in ms. Defaults to `performance.now`. */
+  readonly now?: () => number;
+}
+
+const ACCURACY_KEYS = ['val_acc', 'val_accuracy', 'val_categoricalAccuracy', 'val_sparseCategoricalAccuracy', 'val_binaryAccuracy'];
+
+function isDataset(v: unknown): v is TrainingDataset {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { iterator?: unknown }).iterator === 'function';
+}
+
+/**
+ * A user's own compiled `tf.LayersModel` as a {@link Plant} for `train()`: each `step` sets σ on
+ * every `controlledNoise` layer and trains one epoch with `model.fit` (or `model.fitDataset`).
+ *
+ * The measured `loss` is what tfjs logs for the epoch: the mean over its batches of each
+ * batch's loss, each taken just before that batch's optimiser step. σ is the only actuation a
+ * layer can apply: `draws` (K copies) does not apply, since the layer sees each batch once,
+ * and a flooding level is refused. `nonFinite` is set from the loss alone.
+ *
+ * @example
+ * const plant = new TfjsModelPlant({ model, x, y, validationData: [xTest, yTest] });
+ * train({ run: 'mine', epochs: 100, plant: () => plant, actuator: () => new LoopActuator({ band, draws: 1 }) })
+ *   .subscribe((e) => console.log(e.epoch, e.loss, e.sigma));
+ */
+export class TfjsModelPlant implements Plant {
+  private readonly model: tf.LayersModel;
+  private readonly fit: () => Promise<tf.History>;
+  private readonly lossKey: string;
+  private readonly now: () => number;
+  private disposed = false;
+
+  constructor(options: TfjsModelPlantOptions) {
+    const { model, x, y, dataset } = options;
+    if (!model || typeof (model as { fit?: unknown }).fit !== 'function') throw new UserError('TfjsModelPlant: model must be a tf.LayersModel');
+    const tensors = x !== undefined || y !== undefined;
+    if (tensors === (dataset !== undefined)) throw new UserError('TfjsModelPlant: give either x and y, or dataset');
+    if (tensors && (x === undefined || y === undefined)) throw new UserError(`TfjsModelPlant: ${x === undefined ? 'x' : 'y'} is missing`);
+    if (dataset !== undefined && !isDataset(dataset)) throw new UserError('TfjsModelPlant: dataset must be a tf.data.Dataset');
+    const batchSize = options.batchSize ?? 32;
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`TfjsModelPlant: batchSize must be a positive integer, got ${batchSize}`);
+    this.lossKey = options.lossKey ?? 'loss';
+    requireLoggedKey(model, this.lossKey, options.validationData !== undefined, 'TfjsModelPlant: lossKey');
+    requireNoiseLayers(model);
+    this.model = model;
+    const validationData = options.validationData;
+    if (tensors) {
+      if (isDataset(validationData)) throw new UserError('TfjsModelPlant: validationData must be [x, y] tensors when training on x and y');
+      const args: tf.ModelFitArgs = { epochs: 1, verbose: 0, batchSize, shuffle: options.shuffle ?? true };
+      if (validationData !== undefined) args.validationData = validationData;
+      this.fit = () => model.fit(x as tf.Tensor, y as tf.Tensor, args);
+    } else {
+      const args: tf.ModelFitDatasetArgs<unknown> = { epochs: 1, verbose: 0 };
+      if (validationData !== undefined) args.validationData = validationData;
+      this.fit = () => model.fitDataset(dataset as TrainingDataset, args);
+    }
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  async step(actuation: Actuation): Promise<EpochMeasurement> {
+    if (this.disposed) throw new Error('TfjsModelPlant: step after dispose');
+    if (actuation.floodLevel !== undefined) {
+      throw new UserError('TfjsModelPlant: a flooding level cannot apply to a model trained by model.fit; use a pid, hysteresis or fixed controller');
+    }
+    setSigma(this.model, actuation.sigma);
+    const t0 = this.now();
+    const history = await this.fit();
+    const durationMs = this.now() - t0;
+    const logs = history.history as Logs;
+    const last = (key: string): number | undefined => logs[key]?.[logs[key].length - 1];
+    const loss = last(this.lossKey) ?? Number.NaN;
+    const valAccuracy = ACCURACY_KEYS.map(last).find((v) => v !== undefined) ?? Number.NaN;
+    return { loss, valLoss: last(`val_${this.lossKey}`) ?? Number.NaN, valAccuracy, durationMs, nonFinite: !Number.isFinite(loss) };
+  }
+
+  /** The model's weights and optimiser state, for a checkpoint (see {@link exportModelState}). */
+  exportState(): Promise<ModelState> {
+    return exportModelState(this.model);
+  }
+
+  /** Continues from a checkpoint of the same architecture (see {@link restoreModelState}). */
+  restoreState(state: ModelState): Promise<void> {
+    return restoreModelState(this.model, state);
+  }
+
+  /** Frees what the plant created, which is nothing: the model and the data stay the caller's. Idempotent. */
+  dispose(): void {
+    this.disposed = true;
+  }
+}
