@@ -1,0 +1,297 @@
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from 'pino';
+import { resolveConfig } from '../config/resolve-config.js';
+import type { ResolvedConfig } from '../config/resolved-config.js';
+import { configSchema, type ConfigInput } from '../config/schema.js';
+import { issueKey, issueReason } from '../config/format-issue.js';
+import type { Actuation } from '../core/actuation.js';
+import type { Band } from '../core/band.js';
+import type { EpochEvent } from '../core/epoch-event.js';
+import type { EpochSink } from '../core/epoch-sink.js';
+import { UserError } from '../core/user-error.js';
+import { Run, type EndState } from '../run/run.js';
+import { RunHost } from '../run/run-host.js';
+import type { RunSummary } from '../run/summary.js';
+import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
+import { requireNoiseLayers, setSigma } from './noise-layers.js';
+import { requireLoggedKey } from './logged-keys.js';
+
+/** Options of {@link bandCallback}. Keys mirror the CLI's config keys. */
+export interface BandCallbackOptions {
+  /** The band to hold the monitored loss in, `{ lo, hi }`. Required. */
+  readonly band: Band;
+  /** Run name: the `run` label, the directory name. Defaults to `<model name>-<UTC timestamp>`. */
+  readonly run?: string | undefined;
+  /** The logged loss to hold in the band: `loss` or any key in the fit logs (e.g. `val_loss`). Defaults to `'loss'`. */
+  readonly monitor?: string | undefined;
+  /** Controller and its options, as the config key `controller`. Defaults to `{ type: 'pid' }`. */
+  readonly controller?: ConfigInput['controller'];
+  /** σ limits and the initial σ (`noise.min`, `noise.max`, `noise.sigma`). Defaults to the CLI's: 0.1 and 10. */
+  readonly noise?: { readonly min?: number; readonly max?: number; readonly sigma?: number } | undefined;
+  /** Run directory. Defaults to `runs/<run>`. */
+  readonly out?: string | undefined;
+  /** Continue the run in `out` from its checkpoint (weights, optimiser, controller). Defaults to false. */
+  readonly resume?: boolean | undefined;
+  /** Metrics and control API port; 0 serves nothing. Defaults to 9464 (a busy 9464 only warns). */
+  readonly port?: number | undefined;
+  /** Bind address. Defaults to `127.0.0.1`. */
+  readonly host?: string | undefined;
+  /** Bearer token of the control API. Defaults to `LOSSBAND_TOKEN`, else none (changes answer 403). */
+  readonly token?: string | undefined;
+  /** Epochs between checkpoints of the model's weights and optimiser. Defaults to 100 (0: only at the end). */
+  readonly checkpointEvery?: number | undefined;
+  /** Write `report.svg` when training ends. Defaults to true. */
+  readonly report?: boolean | undefined;
+  /** A host shared with other runs of this process (one server, one registry). Defaults to a new one. */
+  readonly runHost?: RunHost | undefined;
+  /** Receive every epoch's event. Defaults to none. */
+  readonly sinks?: readonly EpochSink[] | undefined;
+  /** Operational log. Defaults to warnings on stderr. */
+  readonly log?: Logger | undefined;
+}
+
+/** Options passed to `resolveConfig`, validated there with the CLI's rules. */
+function configOf(o: BandCallbackOptions, name: string): ResolvedConfig {
+  if (o.band === undefined) throw new UserError('bandCallback: band: required, e.g. { lo: 0.3, hi: 0.4 }');
+  const input: ConfigInput = {
+    name,
+    band: o.band,
+    epochs: 0,
+    checkpointEvery: o.checkpointEvery ?? 100,
+    // A layer sees each batch once, so K noisy copies per sample do not apply here.
+    noise: { ...o.noise, draws: 1 },
+    server: { port: o.port ?? 9464, host: o.host ?? '127.0.0.1' },
+    ...(o.controller ? { controller: o.controller } : {}),
+    ...(o.out !== undefined ? { out: o.out } : {}),
+  };
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`bandCallback: ${issue ? `${issueKey(issue).join('.')}: ${issueReason(issue)}` : 'invalid options'}`);
+  }
+  try {
+    return resolveConfig([parsed.data], new Date());
+  } catch (err) {
+    throw err instanceof UserError ? new UserError(`bandCallback: ${err.message}`) : err;
+  }
+}
+
+/**
+ * A TensorFlow.js callback that holds a model's training loss inside a band while `model.fit`
+ * (or `fitDataset`) trains it. Monitor → decide → act, once per epoch:
+ *
+ * - **monitor:** the epoch's `loss` (or `monitor`) from the fit logs — the mean over the epoch's
+ *   batches, with any loss the model was compiled with (cross-entropy, MSE, …);
+ * - **decide:** lossband's closed loop (the controller of `controller`, pid by default);
+ * - **act:** σ on every {@link controlledNoise} layer of the model, for the next epoch.
+ *
+ * Around that it runs the whole run layer: `events.jsonl`, `summary.json`, checkpoints of the
+ * model's weights *and* optimiser state with the controller, metrics labelled `run` and
+ * `model_name` on `/metrics`, the control API (band, pause, resume, stop — stop goes through
+ * `model.stopTraining`), SIGINT/SIGTERM, and `report.svg`.
+ *
+ * To resume a run after a crash, call {@link BandCallback.restore} before `fit` and start from
+ * the epochs it returns:
+ *
+ * @example
+ * const cb = bandCallback({ band: { lo: 0.3, hi: 0.4 }, out: 'runs/digits', resume: fs.existsSync('runs/digits') });
+ * const done = await cb.restore(model); // 0 for a fresh run
+ * await model.fit(x, y, { epochs: 200, initialEpoch: done, callbacks: [cb] });
+ */
+export function bandCallback(options: BandCallbackOptions): BandCallback {
+  return new BandCallback(options);
+}
+
+/** The callback {@link bandCallback} returns. */
+export class BandCallback extends tf.Callback {
+  private readonly o: BandCallbackOptions;
+  private runHost: RunHost | undefined;
+  private ownHost = false;
+  private current: Run | undefined;
+  private opening: Promise<Run> | undefined;
+  private cached: ModelState | undefined;
+  private applied: Actuation | undefined;
+  private epochStart = 0;
+  private diverged = false;
+  private detachSignals: (() => void) | undefined;
+  private summaryOut: RunSummary | undefined;
+
+  constructor(options: BandCallbackOptions) {
+    super();
+    if (options?.band === undefined) throw new UserError('bandCallback: band: required, e.g. { lo: 0.3, hi: 0.4 }');
+    this.o = options;
+  }
+
+  /** The run, once training has begun (or after {@link restore}). */
+  get run(): Run | undefined {
+    return this.current;
+  }
+
+  /** The summary written when training ended. */
+  get summary(): RunSummary | undefined {
+    return this.summaryOut;
+  }
+
+  /** URL of the metrics server, once it listens. */
+  get url(): string | undefined {
+    return this.runHost?.url;
+  }
+
+  /**
+   * Opens the run for `model`: with `resume`, restores the model's weights and optimiser and
+   * the controller from the run's checkpoint. Returns the epochs already done, to pass to `fit`
+   * as `initialEpoch`. Called by `fit` itself if you do not call it first.
+   */
+  async restore(model: tf.LayersModel): Promise<number> {
+    const run = await this.open(model);
+    return run.epochsDone;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    const monitor = this.o.monitor ?? 'loss';
+    const logged = (this.params as { metrics?: unknown } | undefined)?.metrics;
+    if (Array.isArray(logged) && !logged.includes(monitor) && !this.current) {
+      throw new UserError(`bandCallback: monitor ${JSON.stringify(monitor)}: the model logs only ${logged.join(', ')}`);
+    }
+    const run = await this.open(this.model);
+    run.start();
+    this.apply(run);
+  }
+
+  override async onEpochBegin(): Promise<void> {
+    const run = this.current;
+    if (!run) return;
+    await run.whilePaused();
+    if (run.stopRequested) this.model.stopTraining = true;
+    this.apply(run);
+    this.epochStart = performance.now();
+  }
+
+  override async onEpochEnd(_epoch: number, rawLogs?: tf.Logs): Promise<void> {
+    const run = this.current;
+    if (!run || !this.applied) return;
+    // Tensors turn into numbers here, at one typed boundary (fit may log Scalars).
+    const logs = await numbersOf(rawLogs);
+    const key = this.o.monitor ?? 'loss';
+    const value = logs?.[key];
+    if (typeof value !== 'number') {
+      const keys = Object.keys(logs ?? {}).join(', ') || 'nothing';
+      throw new UserError(`bandCallback: monitor ${JSON.stringify(key)}: the model logs only ${keys}`);
+    }
+    const loss = value;
+    const nonFinite = !Number.isFinite(loss);
+    const measurement = {
+      loss,
+      valLoss: numberOr(logs?.['val_loss']),
+      valAccuracy: numberOr(logs?.['val_acc'] ?? logs?.['val_accuracy']),
+      durationMs: performance.now() - this.epochStart,
+      nonFinite,
+    };
+    const every = this.o.checkpointEvery ?? 100;
+    const next = run.epochsDone + 1;
+    if (!nonFinite && every > 0 && next % every === 0) this.cached = await exportModelState(this.model);
+    const event: EpochEvent = run.observe(measurement, this.applied);
+    this.runHost?.publish();
+    if (event.nonFinite) {
+      this.diverged = true;
+      this.model.stopTraining = true;
+      return;
+    }
+    if (run.stopRequested) this.model.stopTraining = true;
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    const run = this.current;
+    if (!run) return;
+    const state: EndState = this.diverged ? 'diverged' : run.stopRequested ? 'stopped' : 'finished';
+    if (!this.diverged) this.cached = await exportModelState(this.model);
+    this.summaryOut = await run.end(state, { backend: tf.getBackend() });
+    this.detachSignals?.();
+    if (this.o.report !== false && run.epochsDone > 0) {
+      try {
+        const { writeReport } = await import('../report/render-report.js');
+        await writeReport(run.paths.dir);
+      } catch (err) {
+        this.runHost?.log.error({ err }, 'writing report.svg failed');
+      }
+    }
+    this.runHost?.retire(run);
+    if (this.ownHost) await this.runHost?.close();
+    this.current = undefined;
+    this.opening = undefined;
+  }
+
+  private apply(run: Run): void {
+    this.applied = run.actuator.actuation;
+    setSigma(this.model, this.applied.sigma);
+  }
+
+  private open(model: tf.LayersModel): Promise<Run> {
+    this.opening ??= this.openRun(model);
+    return this.opening;
+  }
+
+  private async openRun(model: tf.LayersModel): Promise<Run> {
+    requireNoiseLayers(model);
+    requireLoggedKey(model, this.o.monitor ?? 'loss', true, 'bandCallback: monitor');
+    const name = this.o.run ?? `${model.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+    const config = configOf(this.o, name);
+    if (this.o.resume && this.o.out === undefined) throw new UserError('bandCallback: resume: needs out, the run directory to continue');
+    this.runHost = this.o.runHost;
+    if (!this.runHost) {
+      this.runHost = await RunHost.start({
+        port: config.server.port,
+        host: config.server.host,
+        portExplicit: this.o.port !== undefined,
+        token: this.o.token ?? process.env.LOSSBAND_TOKEN,
+        log: this.o.log,
+      });
+      this.ownHost = true;
+      this.detachSignals = this.runHost.handleSignals();
+    }
+    const metrics = this.runHost.metricsFor(config.name);
+    let run: Run;
+    try {
+      run = Run.open({ config, metrics, log: this.runHost.log, resume: this.o.resume, sinks: this.o.sinks, backend: tf.getBackend() });
+    } catch (err) {
+      if (this.ownHost) await this.runHost.close();
+      throw err;
+    }
+    const cp = run.resumedFrom;
+    if (cp) {
+      try {
+        await restoreModelState(model, cp.plant as unknown as ModelState);
+      } catch (err) {
+        await run.end('stopped');
+        throw err instanceof UserError ? err : new UserError(`${path.join(run.paths.dir, 'checkpoint.json')}: ${(err as Error).message}`);
+      }
+    }
+    this.cached = cp ? (cp.plant as unknown as ModelState) : await exportModelState(model);
+    run.attach({ exportState: () => this.cached });
+    metrics.setInfo({
+      model_name: model.name,
+      architecture: model.layers.map((l) => l.getClassName()).join('-').slice(0, 200),
+      parameters: model.countParams(),
+      dataset: 'custom',
+      backend: tf.getBackend(),
+      controller: config.controller.type,
+    });
+    this.runHost.add(run);
+    this.current = run;
+    return run;
+  }
+}
+
+const numberOr = (x: unknown): number => (typeof x === 'number' ? x : NaN);
+
+/** The logs with every Scalar read back as a number. */
+async function numbersOf(logs: tf.Logs | undefined): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(logs ?? {})) {
+    const v = value as unknown;
+    if (typeof v === 'number') out[key] = v;
+    else if (v instanceof tf.Tensor) out[key] = ((await v.data()) as Float32Array)[0] ?? NaN;
+  }
+  return out;
+}

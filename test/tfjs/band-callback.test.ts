@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../../src/engines/tfjs/backend.js';
+import { bandCallback } from '../../src/tfjs/band-callback.js';
+import { controlledNoise } from '../../src/tfjs/controlled-noise.js';
+import { noiseLayers } from '../../src/tfjs/noise-layers.js';
+
+beforeAll(async () => {
+  await selectBackend('cpu');
+});
+
+const N = 2048;
+const x = tf.randomNormal([N, 1]);
+afterAll(() => x.dispose());
+const tmp = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cb-')), 'run');
+const lines = (dir: string): { epoch: number; loss: number; sigma: number; inBand: boolean }[] =>
+  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+/**
+ * A model whose training loss is σ² (see tfjs-model-plant.test.ts): noise → a frozen identity,
+ * MSE on y = x. The band [0.2, 0.3] on the MSE is held at σ ≈ 0.5.
+ */
+function identityModel(units = 1): tf.Sequential {
+  const model = tf.sequential({
+    layers: [controlledNoise({ inputShape: [1] }), tf.layers.dense({ units, kernelInitializer: 'ones', useBias: false })],
+  });
+  model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
+  return model;
+}
+
+describe('bandCallback with model.fit', () => {
+  it('holds an MSE band by setting σ on the noise layer, and writes the run directory', async () => {
+    const out = tmp();
+    const model = identityModel();
+    const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'identity', port: 0, checkpointEvery: 20, noise: { sigma: 0.1 } });
+    await model.fit(x, x, { epochs: 80, batchSize: 512, callbacks: [cb], verbose: 0 });
+    const events = lines(out);
+    expect(events.map((e) => e.epoch)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    const first = events.findIndex((e) => e.inBand);
+    expect(first).toBeGreaterThanOrEqual(0);
+    const after = events.slice(first);
+    expect(after.filter((e) => e.inBand).length / after.length).toBeGreaterThanOrEqual(0.9);
+    expect(noiseLayers(model)[0]?.sigma).toBeGreaterThan(0.3);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ run: 'identity', state: 'finished', epochs: 80 });
+    const cp = JSON.parse(fs.readFileSync(path.join(out, 'checkpoint.json'), 'utf8'));
+    expect(cp.epoch).toBe(80);
+    expect(cp.plant.optimizer).toBeDefined();
+    expect(fs.existsSync(path.join(out, 'report.svg'))).toBe(true);
+    expect(fs.existsSync(path.join(out, '.lossband.lock'))).toBe(false);
+    model.dispose();
+  });
+
+  it('resumes: restore() brings back the controller and the epoch count', async () => {
+    const out = tmp();
+    const first = identityModel();
+    await first.fit(x, x, { epochs: 30, batchSize: 512, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'r', port: 0 })], verbose: 0 });
+    const sigmaAt30 = lines(out).at(-1)?.sigma;
+    const second = identityModel();
+    const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'r', port: 0, resume: true });
+    const done = await cb.restore(second);
+    expect(done).toBe(30);
+    await second.fit(x, x, { epochs: 40, initialEpoch: done, batchSize: 512, callbacks: [cb], verbose: 0 });
+    const events = lines(out);
+    expect(events.map((e) => e.epoch)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    // The controller continued where it was: σ of epoch 31 is the loop's answer to epoch 30, not the initial σ.
+    expect(events[30]?.sigma).toBeGreaterThan(0.2);
+    expect(Math.abs((events[30]?.sigma ?? 0) - (sigmaAt30 ?? 0))).toBeLessThan(0.2);
+    first.dispose();
+    second.dispose();
+  });
+
+  describe('misuse gets one clear error naming the option, and nothing is written', () => {
+    it('a model without a controlledNoise layer', async () => {
+      const out = tmp();
+      const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      await expect(model.fit(x, x, { epochs: 1, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0 })], verbose: 0 })).rejects.toThrow(
+        /has no controlledNoise layer/,
+      );
+      expect(fs.existsSync(out)).toBe(false);
+      model.dispose();
+    });
+
+    it('no band, or an invalid one', async () => {
+      expect(() => bandCallback({} as never)).toThrow(/^bandCallback: band: required/);
+      await expect(bandCallback({ band: { lo: 0.4, hi: 0.3 } }).restore(identityModel())).rejects.toThrow(/^bandCallback: band\.lo: lo must be less than hi/);
+    });
+
+    it('a band on a loss the model does not log', async () => {
+      const out = tmp();
+      const model = identityModel();
+      await expect(
+        model.fit(x, x, { epochs: 1, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0, monitor: 'val_loss' })], verbose: 0 }),
+      ).rejects.toThrow(/bandCallback: monitor "val_loss": the model logs only loss/);
+      expect(fs.existsSync(path.join(out, 'events.jsonl'))).toBe(false);
+      model.dispose();
+    });
+
+    it('resuming with a different architecture', async () => {
+      const out = tmp();
+      const model = identityModel();
+      await model.fit(x, x, { epochs: 3, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0 })], verbose: 0 });
+      const before = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8');
+      const other = identityModel(2);
+      await expect(bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0, resume: true }).restore(other)).rejects.toThrow(/architecture|shape/);
+      expect(fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8')).toBe(before);
+      model.dispose();
+      other.dispose();
+    });
+  });
+});
