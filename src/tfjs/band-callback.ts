@@ -193,6 +193,9 @@ export class BandCallback extends tf.Callback {
     if (!nonFinite && every > 0 && next % every === 0) this.cached = await exportModelState(this.model);
     const event: EpochEvent = run.observe(measurement, this.applied);
     this.runHost?.publish();
+    // model.fit chains its epochs through promises that never leave the microtask queue: without
+    // a macrotask turn here, /metrics (in-process mode) and the control API wait for fit to end.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (event.nonFinite) {
       this.diverged = true;
       this.model.stopTraining = true;
