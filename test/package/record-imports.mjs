@@ -2,6 +2,7 @@
 // resolves (ESM and CommonJS) and prints them as JSON on exit, for the tiered-import test.
 import { register } from 'node:module';
 import Module from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
 
 const seen = new Set();
 const { port1, port2 } = new MessageChannel();
