@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { pino, type Logger } from 'pino';
 import { loadConfigFile } from '../config/load-config-file.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { UserError } from '../core/user-error.js';
@@ -26,6 +27,16 @@ function packageVersion(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/**
+ * The operational log on stderr: plain human lines on a terminal (pino-pretty, synchronous so
+ * nothing is lost at exit), pino's JSON lines otherwise (for log collectors).
+ */
+async function cliLogger(): Promise<Logger> {
+  if (!process.stderr.isTTY) return pino({ level: 'warn' }, pino.destination(2));
+  const { default: pretty } = await import('pino-pretty');
+  return pino({ level: 'warn' }, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));
 }
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -94,7 +105,8 @@ function buildProgram(exit: (code: number) => void): Command {
         if (!flags.quiet || kind === 'result') process.stdout.write(line + '\n');
       };
       const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
-      exit(await runSession({ config, progress: createProgress({ mode: progress, epochs: config.epochs }), say, portExplicit, token, resume: typeof flags.resume === 'string' }));
+      const log = await cliLogger();
+      exit(await runSession({ config, progress: createProgress({ mode: progress, epochs: config.epochs }), say, portExplicit, token, log, resume: typeof flags.resume === 'string' }));
     });
 
   program

@@ -42,7 +42,13 @@ export function createProgress(options: ProgressOptions): Progress {
       return { epoch: (e) => out.write(`Epoch ${e.epoch}/${epochs} Loss: ${e.loss}\n`), stop: () => undefined };
     case 'lines': {
       const every = epochs > 0 ? Math.max(1, Math.round(epochs / 20)) : 1000;
+      let paused = false;
       return {
+        state: (s) => {
+          if (s === 'paused') out.write('paused (POST …/resume to continue)\n');
+          else if (s === 'running' && paused) out.write('resumed\n');
+          paused = s === 'paused';
+        },
         epoch: (e) => {
           if (e.epoch % every === 0 || e.epoch === epochs) out.write(line(e, epochs) + '\n');
         },
@@ -59,13 +65,25 @@ export function createProgress(options: ProgressOptions): Progress {
         },
         cliProgress.Presets.shades_classic,
       );
-      bar.start(epochs > 0 ? epochs : 1, 0, { status: '' });
+      // Started on the first epoch, so the run's name, directory and URL are the first screen.
+      let started = false;
       // The bar redraws at 10 fps anyway; formatting the status every epoch (~10 µs) would
       // cost a small model's epoch several per cent.
       let next = 0;
       let last: EpochEvent | undefined;
-      const draw = (e: EpochEvent): void => bar.update(e.epoch, { status: line(e, epochs).replace(/^epoch \S+\s+/, '') });
+      let paused = false;
+      const draw = (e: EpochEvent): void => {
+        if (!started) {
+          started = true;
+          bar.start(epochs > 0 ? epochs : 1, 0, { status: '' });
+        }
+        bar.update(e.epoch, { status: (paused ? 'PAUSED  ' : '') + line(e, epochs).replace(/^epoch \S+\s+/, '') });
+      };
       return {
+        state: (s) => {
+          paused = s === 'paused';
+          if (last) draw(last);
+        },
         epoch: (e) => {
           last = e;
           const now = Date.now();
@@ -75,7 +93,7 @@ export function createProgress(options: ProgressOptions): Progress {
         },
         stop: () => {
           if (last) draw(last);
-          bar.stop();
+          if (started) bar.stop();
         },
       };
     }

@@ -393,6 +393,7 @@ export class Run implements RunControl {
   private setState(state: RunState): void {
     this.state = state;
     this.o.metrics.setState(state);
+    for (const sink of this.o.sinks ?? []) sink.state?.(state);
   }
 
   private newActuator(cp: Checkpoint | undefined): LoopActuator {
