@@ -1,9 +1,9 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Router } from 'express';
+import type { RunControl } from '../server/run-control.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
-import { createApp, startFrontServer, type FrontServer } from '../server/index.js';
+import { startRunServer, type RunServer } from '../server/index.js';
 
 /** Options of {@link startObservability}. */
 export interface ObservabilityOptions {
@@ -15,16 +15,21 @@ export interface ObservabilityOptions {
   readonly isReady: () => boolean;
   /** Live tensor count, exported as `lossband_tensors`. */
   readonly tensors?: () => number;
-  /** Extra routers, e.g. the control API. */
-  readonly routes?: readonly { readonly path: string; readonly router: Router }[];
+  /** The runs the control API shows and steers (read on the main thread). Defaults to none. */
+  readonly runs?: () => readonly RunControl[];
+  /** Bearer token of the control API; without one, changes answer 403. */
+  readonly token?: string | undefined;
 }
 
 /** A run's metrics and, unless `--port 0`, the HTTP server exposing them. */
 export interface Observability {
   readonly metrics: LossbandMetrics;
   readonly registry: Registry;
-  /** Serves scrapes and probes from a worker thread; `flush()` publishes the final state. */
-  readonly server: FrontServer | undefined;
+  /**
+   * Serves scrapes, probes and the control API from a worker thread; `flush()` publishes the
+   * final state, `lingerUntilScraped(ms)` also waits for Prometheus to scrape it.
+   */
+  readonly server: RunServer | undefined;
   close(): Promise<void>;
 }
 
@@ -53,9 +58,10 @@ export async function startObservability(options: ObservabilityOptions): Promise
   const server =
     config.server.port === 0
       ? undefined
-      : await startFrontServer({
-          app: createApp({ registry, isReady: options.isReady, errors: metrics, log, routes: options.routes }),
+      : await startRunServer({
           registry,
+          runs: options.runs,
+          token: options.token,
           isReady: options.isReady,
           errors: metrics,
           host: config.server.host,

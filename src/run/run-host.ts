@@ -2,7 +2,7 @@ import { Registry } from 'prom-client';
 import { pino, type Logger } from 'pino';
 import { LossbandMetricSet } from '../metrics/lossband-metric-set.js';
 import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
-import type { FrontServer } from '../server/index.js';
+import type { RunServer } from '../server/index.js';
 import type { RunControl } from '../server/run-control.js';
 import type { InternalComponent } from '../metrics/internal-component.js';
 
@@ -57,7 +57,7 @@ export class RunHost {
   /** The registry `/metrics` serves: process metrics plus every run's series. */
   readonly registry: Registry;
   /** The HTTP server, unless port 0 or the default port was busy. */
-  readonly server: FrontServer | undefined;
+  readonly server: RunServer | undefined;
   private readonly runRegistry: Registry;
   private readonly runs: RunControl[] = [];
   private readonly metrics = new Map<string, LossbandMetrics>();
@@ -65,7 +65,7 @@ export class RunHost {
   private started = false;
   private detachSignals: (() => void) | undefined;
 
-  private constructor(o: RunHostOptions, log: Logger, runRegistry: Registry, registry: Registry, server: FrontServer | undefined) {
+  private constructor(o: RunHostOptions, log: Logger, runRegistry: Registry, registry: Registry, server: RunServer | undefined) {
     this.o = o;
     this.log = log;
     this.runRegistry = runRegistry;
@@ -85,20 +85,16 @@ export class RunHost {
     // Server and API failures are counted on the newest run's series (the only one for a CLI run).
     const errors = { countError: (c: InternalComponent) => holder.host?.countError(c) };
     // express and the server thread load only when something is served.
-    const { createApp, startFrontServer } = port === 0 ? ({} as never) : await import('../server/index.js');
-    const { createControlApi } = port === 0 ? ({} as never) : await import('../server/control-api.js');
+    const { startRunServer } = port === 0 ? ({} as never) : await import('../server/index.js');
     const server =
       port === 0
         ? undefined
-        : await startFrontServer({
-            app: createApp({
-              registry,
-              isReady: () => holder.host?.ready ?? false,
-              errors,
-              log,
-              routes: [{ path: '/api', router: createControlApi({ runs: () => holder.host?.runs ?? [], token: options.token, log, errors }) }],
-            }),
+        : // One app on the server thread: reads answer from published snapshots; API changes are
+          // validated there and run here, on the main thread, against `runs`.
+          await startRunServer({
             registry,
+            runs: () => holder.host?.runs ?? [],
+            token: options.token,
             isReady: () => holder.host?.ready ?? false,
             errors,
             host: options.host,

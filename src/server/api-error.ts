@@ -38,7 +38,7 @@ export interface ApiErrorHandlerOptions {
   /** Where unexpected failures are counted (component `api`). Defaults to not counting. */
   readonly errors?: ErrorCounter | undefined;
   /** Logger for unexpected failures. Defaults to no logging. */
-  readonly log?: Logger | undefined;
+  readonly log?: Pick<Logger, 'error'> | undefined;
 }
 
 /**

@@ -1,24 +1,27 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ErrorCounter } from '../metrics/internal-component.js';
-import type { FrontUpdate } from './front-protocol.js';
+import type { RunControl } from './run-control.js';
+import { INITIAL_STATE, type MetricsSnapshot, type RunSnapshot, type ServerState } from './server-state.js';
 
 /** Options of {@link MetricsPublisher}. */
 export interface MetricsPublisherOptions {
   /** Registry rendered into each snapshot. Required. */
   readonly registry: Registry;
-  /** Receives every update; must not throw (a throw is counted like a failed render). Required. */
-  readonly post: (update: FrontUpdate) => void;
-  /** Whether training has started, sent with every update. Defaults to always ready. */
+  /** Receives every snapshot; must not throw (a throw is counted like a failed render). Required. */
+  readonly post: (state: ServerState) => void;
+  /** The runs whose views and last events each snapshot carries. Defaults to none. */
+  readonly runs?: (() => readonly RunControl[]) | undefined;
+  /** Whether training has started, sent with every snapshot. Defaults to always ready. */
   readonly isReady?: (() => boolean) | undefined;
   /** Least time between two snapshots that {@link MetricsPublisher.publishIfDue} starts, in ms. Defaults to 250. */
   readonly intervalMs?: number | undefined;
   /** How long one `registry.metrics()` may take before it counts as failed, in ms. Defaults to 2000. */
   readonly timeoutMs?: number | undefined;
-  /** Where failures are counted (component `metrics`). Defaults to not counting. */
+  /** Where failures are counted (`metrics` for renders and posts, `api` for run handles). Defaults to not counting. */
   readonly errors?: ErrorCounter | undefined;
   /** Logger for the first failure of a streak. Defaults to no logging. */
-  readonly log?: Logger | undefined;
+  readonly log?: Pick<Logger, 'error'> | undefined;
   /** Monotonic clock in ms. Defaults to `performance.now`. */
   readonly now?: (() => number) | undefined;
   /**
@@ -35,18 +38,23 @@ const unrefInterval = (ms: number, tick: () => void): (() => void) => {
 };
 
 /**
- * Renders a registry into snapshots for a server on another thread, so a scrape never waits
- * for the main thread. Monitor → decide → act: `publishIfDue(now)` (after an epoch) and a
- * timer (while no epochs come, e.g. paused) decide; one render at a time acts.
+ * Publishes {@link ServerState} snapshots — readiness, the registry's text, each run's view
+ * and last event — so the server answers every read without the main thread, on whichever
+ * thread it runs. Monitor → decide → act: `publishIfDue(now)` (after an epoch) and a timer
+ * (while no epochs come, e.g. paused) decide; one render at a time acts.
  *
  * - At most one `registry.metrics()` is in flight; a call while one runs is skipped.
  * - `publishIfDue` starts one when `intervalMs` has passed since the last start; the timer
  *   ticks every `intervalMs` and starts one unless another started in the last half interval.
  *   On a busy main thread the timer fires between epochs, so snapshots stay ≤ one interval
  *   plus one epoch old even when nobody calls `publishIfDue`.
- * - A change of readiness is posted at once, without waiting for a render.
+ * - `publishRuns()` posts fresh runs and readiness at once with the last metrics, without a
+ *   render: after a control command, so a read after the answer sees the change. A change
+ *   of readiness does the same by itself.
+ * - Every snapshot has a `version` one above the last one posted.
  * - A failed or timed-out render is counted (`metrics`), logged once per streak and posted as
- *   `metrics: null`; nothing is thrown.
+ *   `metrics: null`; a run handle that throws is counted (`api`), logged once per streak, and
+ *   the previous runs are kept. Nothing is thrown.
  *
  * ```
  * epochs:        -e----e----e----e-----------------   (paused from here)
@@ -55,7 +63,7 @@ const unrefInterval = (ms: number, tick: () => void): (() => void) => {
  * ```
  *
  * @example
- * const publisher = new MetricsPublisher({ registry, post: (u) => worker.postMessage(u) });
+ * const publisher = new MetricsPublisher({ registry, runs: () => [run], post: (s) => worker.postMessage(s) });
  * await publisher.flush(); // the first snapshot
  * publisher.start();
  * // after each epoch: publisher.publishIfDue(performance.now());
@@ -67,10 +75,9 @@ export class MetricsPublisher {
   private readonly now: () => number;
   private lastStart = -Infinity;
   private inFlight: Promise<void> | undefined;
-  private postedReady: boolean | undefined;
-  private failing = false;
+  private failing = { metrics: false, runs: false };
   private cancelTimer: (() => void) | undefined;
-  private last: FrontUpdate | undefined;
+  private last: ServerState = INITIAL_STATE;
 
   constructor(options: MetricsPublisherOptions) {
     const { intervalMs = 250, timeoutMs = 2000 } = options;
@@ -81,8 +88,8 @@ export class MetricsPublisher {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** The last update posted, if any: what the server serves now. */
-  get latest(): FrontUpdate | undefined {
+  /** The last snapshot posted ({@link INITIAL_STATE} before the first): what the server serves now. */
+  get latest(): ServerState {
     return this.last;
   }
 
@@ -109,6 +116,11 @@ export class MetricsPublisher {
     return true;
   }
 
+  /** Posts readiness and the runs as they are now, with the last metrics. Synchronous and cheap: no render. */
+  publishRuns(): void {
+    this.send(this.last.metrics);
+  }
+
   /** Waits for a render in flight, then renders and posts one more. Never rejects. */
   async flush(): Promise<void> {
     while (this.inFlight !== undefined) await this.inFlight;
@@ -131,30 +143,39 @@ export class MetricsPublisher {
 
   private async render(): Promise<void> {
     const { registry, timeoutMs = 2000 } = this.o;
-    let update: FrontUpdate;
+    let metrics: MetricsSnapshot | null;
     try {
-      const text = await withTimeout(registry.metrics(), timeoutMs);
-      update = { type: 'update', ready: this.ready(), metrics: { text, contentType: registry.contentType } };
-      this.failing = false;
+      metrics = { text: await withTimeout(registry.metrics(), timeoutMs), contentType: registry.contentType };
+      this.failing.metrics = false;
     } catch (err) {
-      this.fail(err, 'rendering the metrics snapshot failed; /metrics answers 500 until one succeeds');
-      update = { type: 'update', ready: this.ready(), metrics: null };
+      this.fail('metrics', err, 'rendering the metrics snapshot failed; /metrics answers 500 until one succeeds');
+      metrics = null;
     }
-    this.send(update);
+    this.send(metrics);
   }
 
   private syncReady(): void {
-    const ready = this.ready();
-    if (ready !== this.postedReady) this.send({ type: 'update', ready });
+    if (this.ready() !== this.last.ready) this.publishRuns();
   }
 
-  private send(update: FrontUpdate): void {
+  private send(metrics: MetricsSnapshot | null | undefined): void {
+    const state: ServerState = { version: this.last.version + 1, ready: this.ready(), metrics, runs: this.collectRuns() };
     try {
-      this.o.post(update);
-      this.postedReady = update.ready;
-      this.last = update.metrics === undefined && this.last !== undefined ? { ...this.last, ready: update.ready } : update;
+      this.o.post(state);
+      this.last = state;
     } catch (err) {
-      this.fail(err, 'posting the metrics snapshot failed');
+      this.fail('metrics', err, 'posting the metrics snapshot failed');
+    }
+  }
+
+  private collectRuns(): readonly RunSnapshot[] {
+    try {
+      const runs = (this.o.runs?.() ?? []).map((r) => ({ view: r.view(), lastEvent: r.lastEvent() ?? null }));
+      this.failing.runs = false;
+      return runs;
+    } catch (err) {
+      this.fail('runs', err, 'reading a run for the server snapshot failed; the server shows the previous state');
+      return this.last.runs;
     }
   }
 
@@ -166,10 +187,10 @@ export class MetricsPublisher {
     }
   }
 
-  private fail(err: unknown, message: string): void {
-    this.o.errors?.countError('metrics');
-    if (!this.failing) this.o.log?.error({ err }, message);
-    this.failing = true;
+  private fail(what: 'metrics' | 'runs', err: unknown, message: string): void {
+    this.o.errors?.countError(what === 'runs' ? 'api' : 'metrics');
+    if (!this.failing[what]) this.o.log?.error({ err }, message);
+    this.failing[what] = true;
   }
 }
 

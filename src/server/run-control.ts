@@ -21,18 +21,37 @@ export interface RunView {
 }
 
 /**
- * The handle the HTTP control API steers a run through. The run applies every request at
- * its next epoch boundary; the handle itself never blocks and never throws for a valid call.
+ * The handle the HTTP control API steers a run through, on the main thread. The run applies
+ * every request at its next epoch boundary; the handle never blocks and never throws for a
+ * valid call.
  */
 export interface RunControl {
   readonly run: string;
   view(): RunView;
   /** The last finished epoch's event, if any. */
   lastEvent(): EpochEvent | undefined;
-  /** New band from the next epoch on, bumpless. The caller has validated `lo < hi`. */
-  setBand(band: Band): void;
+  /**
+   * New band from the next epoch on, bumpless. The caller has validated it (`bandProblem`).
+   * May return a promise, e.g. to persist the band first: the API answers 200 only once it
+   * settles, so an acknowledged change survives a crash.
+   */
+  setBand(band: Band): void | Promise<void>;
   pause(): void;
   resume(): void;
   /** Stops at the next epoch boundary with a checkpoint, like SIGTERM. */
   stop(): void;
+}
+
+/** States in which a run no longer takes changes: it has ended. */
+const TERMINAL: ReadonlySet<RunState> = new Set<RunState>(['finished', 'stopped', 'diverged']);
+
+/**
+ * Whether a run in `state` has ended and takes no more changes (the API answers 409).
+ *
+ * @example
+ * hasEnded('paused'); // false
+ * hasEnded('finished'); // true
+ */
+export function hasEnded(state: RunState): boolean {
+  return TERMINAL.has(state);
 }

@@ -1,7 +1,8 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { assertBindablePort, baseUrl, bindFailure } from './bind-rules.js';
+import { createHttpServer, type HttpTimeouts } from './http-timeouts.js';
 
 /** Options of {@link startServer}. */
 export interface ServerOptions {
@@ -20,8 +21,8 @@ export interface ServerOptions {
   readonly ephemeral?: boolean | undefined;
   /** How long `close()` waits for the listener to shut before giving up, in ms. Defaults to 2000. */
   readonly closeTimeoutMs?: number | undefined;
-  /** How long an idle keep-alive connection stays open, in ms; 0 keeps it until the client closes it. Defaults to Node's 5000. */
-  readonly keepAliveTimeoutMs?: number | undefined;
+  /** Header, request, keep-alive and socket timeouts. Defaults to those of {@link HttpTimeouts}. */
+  readonly timeouts?: HttpTimeouts | undefined;
   /** Logger for the busy-port warning and runtime server errors. Required. */
   readonly log: Logger;
 }
@@ -37,20 +38,19 @@ export interface RunningServer {
 }
 
 /**
- * Starts the HTTP server. A busy default port is not worth stopping a training run for: it logs
+ * Starts an HTTP server on the main thread, with the timeouts of {@link createHttpServer}. A busy default port is not worth stopping a training run for: it logs
  * a warning and resolves `undefined`. A busy port the user asked for, or a host that cannot be
  * bound, rejects with a one-line {@link UserError} (the CLI exits 2).
  *
  * @example
- * const server = await startServer({ app: createApp({ registry }), portExplicit: false, log });
+ * const server = await startServer({ app: createApp({ state, dispatch }), portExplicit: false, log });
  * if (server) log.info(`metrics at ${server.url}/metrics`);
  * await server?.close();
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer | undefined> {
   const { app, host = '127.0.0.1', port = 9464, portExplicit, ephemeral = false, closeTimeoutMs = 2000, log } = options;
   if (!ephemeral) assertBindablePort(port);
-  const server = createServer(app);
-  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
+  const server = createHttpServer(app, options.timeouts);
   const code = await listen(server, host, ephemeral ? 0 : port);
   if (code !== undefined) return bindFailure(code, { host, port, portExplicit }, log);
   // After listening, a server error must never reach the training loop (ARCHITECTURE.md, rule 4).

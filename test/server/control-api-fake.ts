@@ -2,10 +2,8 @@ import { Registry } from 'prom-client';
 import type { Band } from '../../src/core/band.js';
 import type { InternalComponent } from '../../src/metrics/internal-component.js';
 import type { RunState } from '../../src/core/run-state.js';
-import { createApp } from '../../src/server/create-app.js';
-import { createControlApi, type ControlApiOptions } from '../../src/server/control-api.js';
 import type { RunControl, RunView } from '../../src/server/run-control.js';
-import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { startRunServer, type RunServer, type RunServerOptions } from '../../src/server/start-run-server.js';
 import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { silentLogger } from './silent-logger.js';
 
@@ -57,23 +55,32 @@ export function fakeRun(name = 'demo', state: RunState = 'running'): FakeRun {
   return fake;
 }
 
-/** A control API on a real loopback server, the way a run mounts it. */
+/** The two places the one app runs; every server test runs against both. */
+export const MODES = ['worker', 'main'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** A run server on a real loopback port, the way a run starts it. */
 export interface ServedApi {
   readonly url: string;
-  readonly server: RunningServer;
+  readonly server: RunServer;
   /** Components counted as failed, in order. */
   readonly counted: InternalComponent[];
   readonly log: ReturnType<typeof silentLogger>;
 }
 
-/** Serves `createControlApi(options)` at `/api` of a `createApp` app on an ephemeral port. */
-export async function serveControlApi(options: Omit<ControlApiOptions, 'errors' | 'log'>): Promise<ServedApi> {
+/** Options of {@link serveControlApi}: the runs, the token, and any {@link RunServerOptions}. */
+export type ServeOptions = Pick<RunServerOptions, 'runs' | 'token'> & Partial<Omit<RunServerOptions, 'log' | 'errors'>>;
+
+/**
+ * Starts `startRunServer` for `options.runs` on an ephemeral port, in `mode` (defaults to
+ * `worker`, what a run uses), counting and logging into the returned arrays.
+ */
+export async function serveControlApi(options: ServeOptions, mode: Mode = 'worker'): Promise<ServedApi> {
   const counted: InternalComponent[] = [];
   const errors = { countError: (c: InternalComponent) => void counted.push(c) };
   const log = silentLogger();
-  const router = createControlApi({ ...options, errors, log });
-  const app = createApp({ registry: new Registry(), routes: [{ path: '/api', router }], errors, log });
-  const server = await startServer({ app, ephemeral: true, portExplicit: true, log });
+  const server = await startRunServer({ registry: new Registry(), mode, ephemeral: true, portExplicit: true, errors, log, ...options });
   if (server === undefined) throw new Error('no server');
+  if (server.mode !== mode) throw new Error(`asked for a ${mode} server, got ${server.mode}: ${JSON.stringify(log.lines)}`);
   return { url: server.url, server, counted, log };
 }

@@ -1,9 +1,11 @@
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { InternalComponent } from '../../src/metrics/internal-component.js';
-import type { FrontUpdate } from '../../src/server/front-protocol.js';
+import type { ServerState } from '../../src/server/server-state.js';
 import { MetricsPublisher, type MetricsPublisherOptions } from '../../src/server/metrics-publisher.js';
+import { fakeRun } from './control-api-fake.js';
 import { silentLogger } from './silent-logger.js';
+import { makeEvent } from '../metrics/make-event.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -13,7 +15,7 @@ afterEach(() => {
 function setup(options: Partial<MetricsPublisherOptions> = {}) {
   const registry = new Registry();
   const counter = new Counter({ name: 'lossband_test_total', help: 'test', registers: [registry] });
-  const posted: FrontUpdate[] = [];
+  const posted: ServerState[] = [];
   const counted: InternalComponent[] = [];
   const log = silentLogger();
   const ticks: Array<() => void> = [];
@@ -40,7 +42,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-const texts = (posted: readonly FrontUpdate[]): Array<string | null | undefined> => posted.map((u) => (u.metrics === null ? null : u.metrics?.text));
+const texts = (posted: readonly ServerState[]): Array<string | null | undefined> => posted.map((u) => (u.metrics === null ? null : u.metrics?.text));
 
 describe('MetricsPublisher', () => {
   it('flush posts the registry text, its content type and readiness', async () => {
@@ -52,6 +54,45 @@ describe('MetricsPublisher', () => {
     expect(last?.metrics?.contentType).toBe(registry.contentType);
     expect(last?.metrics?.text).toContain('lossband_test_total 3');
     expect(publisher.latest).toEqual(last);
+  });
+
+  it('numbers every snapshot, one above the last posted', async () => {
+    const { publisher, posted } = setup();
+    expect(publisher.latest.version).toBe(0);
+    await publisher.flush();
+    publisher.publishRuns();
+    await publisher.flush();
+    expect(posted.map((s) => s.version)).toEqual(posted.map((_, i) => i + 1));
+    expect(publisher.latest.version).toBe(posted.length);
+  });
+
+  it('carries each run\'s view and last event; publishRuns posts them at once without a render', async () => {
+    const run = fakeRun('demo');
+    const { publisher, posted, registry } = setup({ runs: () => [run] });
+    await publisher.flush();
+    expect(posted.at(-1)?.runs).toEqual([{ view: run.view(), lastEvent: null }]);
+    const render = vi.spyOn(registry, 'metrics');
+    run.pause();
+    run.last = makeEvent({ run: 'demo', epoch: 8 });
+    publisher.publishRuns();
+    expect(render).not.toHaveBeenCalled();
+    expect(posted.at(-1)?.runs).toEqual([{ view: { ...run.view(), state: 'paused' }, lastEvent: run.last }]);
+    expect(posted.at(-1)?.metrics).toBe(posted.at(-2)?.metrics);
+  });
+
+  it('keeps the previous runs when a run handle throws, counting api and logging once per streak', async () => {
+    const run = fakeRun('demo');
+    const { publisher, posted, counted, log } = setup({ runs: () => [run] });
+    await publisher.flush();
+    const good = posted.at(-1)?.runs;
+    run.view = () => {
+      throw new Error('boom');
+    };
+    await publisher.flush();
+    publisher.publishRuns();
+    expect(posted.at(-1)?.runs).toBe(good);
+    expect(counted).toEqual(['api', 'api']);
+    expect(log.lines.filter((l) => l.level === 50)).toHaveLength(1);
   });
 
   it('publishIfDue starts at most one render per interval', async () => {
@@ -83,7 +124,9 @@ describe('MetricsPublisher', () => {
     publisher.publishIfDue(0); // posts ready=false at once, renders
     ready = true;
     expect(publisher.publishIfDue(1)).toBe(false);
-    expect(posted.at(-1)).toEqual({ type: 'update', ready: true });
+    const last = posted.at(-1);
+    expect(last?.ready).toBe(true);
+    expect(last?.metrics).toBe(posted.at(-2)?.metrics); // no render: the last metrics, whatever they were
   });
 
   it('ticks on its timer while no epochs call it, unless one just started; stop cancels', async () => {
@@ -133,7 +176,7 @@ describe('MetricsPublisher', () => {
     const flushed = publisher.flush();
     await vi.advanceTimersByTimeAsync(500);
     await flushed;
-    expect(posted.at(-1)).toEqual({ type: 'update', ready: true, metrics: null });
+    expect(posted.at(-1)).toMatchObject({ ready: true, metrics: null });
     expect(counted).toEqual(['metrics']);
     expect(publisher.publishIfDue(10_000)).toBe(true); // nothing left in flight
   });
