@@ -25,6 +25,11 @@ export class ScrapeTracker {
     return this.newest > 0;
   }
 
+  /** The newest version a scrape was answered with; 0 before the first. */
+  get newestVersion(): number {
+    return this.newest;
+  }
+
   /** Records that a scrape was answered with snapshot `version` (≥ 1). */
   scraped(version: number): void {
     if (!(version > this.newest)) return;

@@ -66,6 +66,8 @@ export interface RunServer extends RunningServer {
   publish(): void;
   /** Publishes a snapshot now and waits until it is posted. Never rejects. */
   flush(): Promise<void>;
+  /** The newest snapshot version a `GET /metrics` was answered with; 0 while nothing has scraped. */
+  readonly scrapedVersion: number;
   /**
    * Flushes a final snapshot and waits until a scrape has served it, so a run's end reaches
    * Prometheus before the process exits: `'no-scraper'` at once if nothing ever scraped
@@ -123,28 +125,40 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   const tracker = new ScrapeTracker();
   await publisher.flush();
 
-  const controls = {
-    publish: () => void publisher.publishIfDue(performance.now()),
-    flush: () => publisher.flush(),
-    lingerUntilScraped: async (timeoutMs: number): Promise<LingerOutcome> => {
-      await publisher.flush();
-      if (!tracker.everScraped) return 'no-scraper';
-      return tracker.waitFor(publisher.latest.version, timeoutMs);
-    },
+  /** The RunServer around a listener at `url`/`port` that `close` shuts down. */
+  const runServer = (where: Pick<RunningServer, 'url' | 'port'>, mode: RunServer['mode'], close: () => Promise<void>): RunServer => {
+    let closed: Promise<void> | undefined;
+    return {
+      url: where.url,
+      port: where.port,
+      mode,
+      get scrapedVersion(): number {
+        return tracker.newestVersion;
+      },
+      publish: () => void publisher.publishIfDue(performance.now()),
+      flush: () => publisher.flush(),
+      lingerUntilScraped: async (timeoutMs) => {
+        await publisher.flush();
+        if (!tracker.everScraped) return 'no-scraper';
+        return tracker.waitFor(publisher.latest.version, timeoutMs);
+      },
+      close: () =>
+        (closed ??= close().catch((err: unknown) => {
+          log.error({ err }, 'closing the server failed');
+        })),
+    };
   };
   const inProcess = async (): Promise<RunServer | undefined> => {
     const app = createApp({ state: () => publisher.latest, dispatch: withDeadline(dispatch, dispatchTimeoutMs), token, advertise, onScrape: (v) => tracker.scraped(v), errors, log });
     const direct = await startServer({ app, host, port, portExplicit, ephemeral, closeTimeoutMs, timeouts, log });
     if (direct === undefined) return undefined;
     publisher.start();
-    let closed: Promise<void> | undefined;
-    const close = async (): Promise<void> => {
+    return runServer(direct, 'main', async () => {
       publisher.stop();
       await publisher.flush();
       tracker.close();
       await direct.close();
-    };
-    return { ...direct, ...controls, mode: 'main', close: () => (closed ??= close()) };
+    });
   };
   if (options.mode === 'main') return inProcess();
 
@@ -198,8 +212,7 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   publisher.publishRuns(); // anything that changed while the thread started
   publisher.start();
 
-  let closed: Promise<void> | undefined;
-  const shutDown = async (): Promise<void> => {
+  return runServer({ url: baseUrl(host, start.port), port: start.port }, 'worker', async () => {
     publisher.stop();
     await publisher.flush();
     closing = true;
@@ -209,17 +222,7 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
       log.warn({ timeoutMs: closeTimeoutMs }, 'the server thread did not end in time; terminating it');
       await settlesWithin(thread.terminate(), closeTimeoutMs);
     }
-  };
-  return {
-    url: baseUrl(host, start.port),
-    port: start.port,
-    mode: 'worker',
-    ...controls,
-    close: () =>
-      (closed ??= shutDown().catch((err: unknown) => {
-        log.error({ err }, 'closing the server failed');
-      })),
-  };
+  });
 }
 
 /** `dispatch`, answering 503 when a change takes longer than `ms` (e.g. a `setBand` that cannot persist). */

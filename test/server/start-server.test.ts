@@ -1,9 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/core/user-error.js';
 import { createApp } from '../../src/server/create-app.js';
+import { INITIAL_STATE } from '../../src/server/server-state.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { silentLogger } from './silent-logger.js';
 
@@ -26,7 +26,7 @@ function track(server: RunningServer | undefined): RunningServer {
   return server;
 }
 
-const app = createApp({ registry: new Registry() });
+const app = createApp({ state: () => INITIAL_STATE, dispatch: () => Promise.reject(new Error('unused')) });
 
 describe('startServer', () => {
   it('binds an ephemeral loopback port and reports its URL', async () => {
@@ -81,7 +81,7 @@ describe('startServer', () => {
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
 
-  it('keeps idle keep-alive connections open until the client closes them with keepAliveTimeoutMs 0', async () => {
+  it('announces its keep-alive timeout and applies the header and request timeouts it is given', async () => {
     const keepAlive = async (server: RunningServer): Promise<string | undefined> =>
       new Promise((resolve, reject) => {
         const req = request(`${server.url}/healthz`, { headers: { connection: 'keep-alive' } }, (res) => {
@@ -93,7 +93,7 @@ describe('startServer', () => {
       });
     const standard = track(await startServer({ app, ephemeral: true, portExplicit: false, log: silentLogger() }));
     expect(await keepAlive(standard)).toBe('timeout=5');
-    const open = track(await startServer({ app, ephemeral: true, portExplicit: false, keepAliveTimeoutMs: 0, log: silentLogger() }));
-    expect(await keepAlive(open)).toBeUndefined(); // no timeout announced: Node never closes it
+    const quick = track(await startServer({ app, ephemeral: true, portExplicit: false, timeouts: { keepAliveTimeoutMs: 2000 }, log: silentLogger() }));
+    expect(await keepAlive(quick)).toBe('timeout=2');
   });
 });
