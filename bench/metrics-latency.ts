@@ -6,15 +6,11 @@
  *
  * Starts `node bin/lossband.js run --data blobs --hidden 256 --epochs 0 --port P --quiet --out TMP`
  * (from LOSSBAND_ROOT, default this checkout; it runs dist/), waits for training, then scrapes
- * from separate plain-node processes at BENCH_RATE/s each, in ABBA segments of BENCH_SECONDS/2
- * (so each path gets BENCH_SECONDS and drift in epoch time is shared):
- *
- * - A, `public /metrics|/healthz|/readyz`: what Prometheus and probes hit on `--port`.
- * - B, `internal /metrics`: the main thread's express app behind the front thread, found as the
- *   CLI's other listening loopback port (/proc). It renders the registry on the main thread
- *   per request, exactly as the single-threaded server did: the "before" path, on the same
- *   run. A CLI without the front thread has no such port; then `public` *is* the before path
- *   (A only) and the table says so.
+ * `/metrics`, `/healthz`, `/readyz` and `/api/runs` on `--port` from separate plain-node
+ * processes at BENCH_RATE/s each for BENCH_SECONDS: every one of them is answered by the server
+ * thread from the published snapshot. It also lists the CLI's listening ports (/proc): one, the
+ * public port, since nothing sits behind the server thread any more. (The same app served from
+ * the main thread is measured in `npm run bench`, section 6.)
  *
  * Then SIGTERM, and ms/epoch from summary.json plus the epoch durations of events.jsonl.
  * Prints a table and writes bench/results/metrics-latency.json. Linux only (/proc).
@@ -167,20 +163,13 @@ async function main(): Promise<void> {
       if (cli.exitCode !== null || Date.now() > deadline) throw new Error(`the run did not start training: ${stderr.slice(-500)}`);
       await sleep(200);
     }
-    const internalPort = listeningPorts(cli.pid ?? 0).find((p) => p !== port);
-    const internalUrl = internalPort === undefined ? undefined : `http://127.0.0.1:${internalPort}`;
-    // A: what Prometheus and probes hit. B: the main thread's app, as the old server answered.
-    const groupA: Target[] = ['/metrics', '/healthz', '/readyz'].map((p) => ({ name: `public ${p}`, url: `${publicUrl}${p}` }));
-    const groupB: Target[] = internalUrl ? [{ name: 'internal /metrics', url: `${internalUrl}/metrics` }] : [];
-    const targets = [...groupA, ...groupB];
+    const ports = listeningPorts(cli.pid ?? 0);
+    const targets: Target[] = ['/metrics', '/healthz', '/readyz', '/api/runs'].map((p) => ({ name: `public ${p}`, url: `${publicUrl}${p}` }));
     const seen = new Map<string, Scraped[]>(targets.map((t) => [t.name, []]));
-    const order = groupB.length > 0 ? [groupA, groupB, groupB, groupA] : [groupA, groupA];
-    console.log(`[latency] ${internalUrl ? 'front thread found' : 'no front thread: public is the before path'}; ${RATE}/s per path, ${order.length} segments of ${SECONDS / 2} s (ABBA)`);
+    console.log(`[latency] listening ports of the CLI: ${ports.join(', ')}; ${RATE}/s per path, ${SECONDS} s`);
     const scrapeStart = Date.now();
-    for (const group of order) {
-      const scraped = await scrapeFor(group, SECONDS / 2);
-      group.forEach((t, i) => seen.get(t.name)?.push(scraped[i] as Scraped));
-    }
+    const scraped = await scrapeFor(targets, SECONDS);
+    targets.forEach((t, i) => seen.get(t.name)?.push(scraped[i] as Scraped));
     const scrapeEnd = Date.now();
     const code = await stopCli(cli);
     if (code !== 0) throw new Error(`lossband run exited ${code}: ${stderr.slice(-500)}`);
@@ -204,14 +193,13 @@ async function main(): Promise<void> {
       return { name: t.name, ok: latencies.length, errors: parts.reduce((n, p) => n + p.errors, 0), bytes: parts.at(-1)?.bytes ?? 0, p50: q(0.5), p99: q(0.99), max: q(1) };
     });
     const rows: Row[] = stats.map((s) => {
-      const judged = s.name.startsWith('public');
       const ms = (x: number | null): string => (x === null ? '–' : fmt(x));
       return {
-        section: internalUrl ? (judged ? 'after' : 'before') : 'before (no front)',
+        section: 'server thread',
         what: s.name,
         result: `p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms, max ${ms(s.max)} ms`,
-        target: judged ? `p99 ≤ ${TARGET_P99_MS} ms` : '',
-        ok: judged && s.p99 !== null ? s.p99 <= TARGET_P99_MS && s.errors === 0 : undefined,
+        target: `p99 ≤ ${TARGET_P99_MS} ms`,
+        ok: s.p99 !== null ? s.p99 <= TARGET_P99_MS && s.errors === 0 : undefined,
         note: `${s.ok} ok, ${s.errors} errors, ${s.bytes} bytes`,
       };
     });
@@ -230,7 +218,7 @@ async function main(): Promise<void> {
       rate: RATE,
       seconds: SECONDS,
       targetP99Ms: TARGET_P99_MS,
-      frontThread: internalUrl !== undefined,
+      listeningPorts: ports,
       scrapes: stats,
       raw: Object.fromEntries([...seen].map(([name, parts]) => [name, parts.flatMap((p) => p.latencies.map((x) => Math.round(x * 100) / 100))])),
       training: { msPerEpoch, epochP50Ms: epochP50, epochMaxMs: epochMax, epochs: summary.epochs },

@@ -6,8 +6,7 @@ import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
 import { registerProcessMetrics } from '../../src/metrics/process-metrics.js';
-import { createApp } from '../../src/server/create-app.js';
-import { startServer } from '../../src/server/start-server.js';
+import { startRunServer } from '../../src/server/start-run-server.js';
 import { makeEvent } from '../metrics/make-event.js';
 import { ROOT } from '../prometheus/promql-sources.js';
 import { IN_CI, locate } from './support/binaries.js';
@@ -54,7 +53,7 @@ describe.skipIf(missing !== undefined)('configuration checked by the real tools'
     metrics.setSigmaLimits(0, 2);
     metrics.observePhase('data_load', 0.1);
     metrics.recordEpoch(makeEvent({ cleanLoss: 0.3 }));
-    const server = await startServer({ app: createApp({ registry }), ephemeral: true, portExplicit: true, log: pino({ enabled: false }) });
+    const server = await startRunServer({ registry, mode: 'main', ephemeral: true, portExplicit: true, log: pino({ enabled: false }) });
     try {
       const payload = await (await fetch(`${server?.url}/metrics`)).text();
       const out = await expectSuccess(paths.promtool, ['check', 'metrics'], payload);
