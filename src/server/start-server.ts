@@ -38,9 +38,10 @@ export interface RunningServer {
 }
 
 /**
- * Starts an HTTP server on the main thread, with the timeouts of {@link createHttpServer}. A busy default port is not worth stopping a training run for: it logs
- * a warning and resolves `undefined`. A busy port the user asked for, or a host that cannot be
- * bound, rejects with a one-line {@link UserError} (the CLI exits 2).
+ * Starts an HTTP server on this thread, with the timeouts of {@link createHttpServer}. A busy
+ * default port is not worth stopping a training run for: it logs a warning and resolves
+ * `undefined`. A busy port the user asked for, or a host that cannot be bound, rejects with a
+ * one-line {@link UserError} (the CLI exits 2).
  *
  * @example
  * const server = await startServer({ app: createApp({ state, dispatch }), portExplicit: false, log });
