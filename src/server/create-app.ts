@@ -2,7 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from 'pino';
 import type { ErrorCounter } from '../metrics/internal-component.js';
 import { createControlApi } from './control-api.js';
-import type { RequestGuard } from './request-guard.js';
+import type { RequestGuard } from '../live/request-guards.js';
 import type { Dispatch } from './run-command.js';
 import type { MetricsSnapshot, ServerState } from './server-state.js';
 

@@ -9,5 +9,5 @@ export { createHttpServer, resolveHttpTimeouts, DEFAULT_HTTP_TIMEOUTS, type Http
 export { ScrapeTracker, type LingerOutcome } from './scrape-tracker.js';
 export { INITIAL_STATE, type ServerState, type RunSnapshot, type MetricsSnapshot } from './server-state.js';
 export type { RunCommand, CommandRequest, CommandReply, Dispatch } from './run-command.js';
-export type { RequestGuard } from './request-guard.js';
+export type { RequestGuard } from '../live/request-guards.js';
 export { hasEnded, type RunControl, type RunView } from './run-control.js';
