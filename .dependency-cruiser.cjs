@@ -19,7 +19,7 @@ const LAYERS = {
   page: [],
   server: ['core', 'config', 'metrics', 'live', 'page'],
   run: ['core', 'data', 'control', 'config', 'engines', 'train', 'operators', 'metrics', 'store', 'report', 'server', 'live'],
-  tfjs: ['core', 'control', 'config', 'run', 'engines', 'data'],
+  tfjs: ['core', 'control', 'config', 'run', 'engines', 'data', 'report'],
   sweep: ['core', 'config', 'data', 'run', 'store', 'report', 'server', 'metrics'],
   cli: ['core', 'config', 'data', 'control', 'engines', 'run', 'report', 'store', 'sweep', 'server', 'metrics'],
 };
