@@ -5,7 +5,7 @@ import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
 import { SERIES_NAMES } from '../../src/metrics/metric-names.js';
 import { registerProcessMetrics } from '../../src/metrics/process-metrics.js';
 import { makeEvent } from '../metrics/make-event.js';
-import { dashboardExpressions, loadDashboard, ruleExpressions, substituteIntervals, type PromqlSource } from './promql-sources.js';
+import { dashboardExpressions, loadDashboard, recordedNames, ruleExpressions, substituteIntervals, type PromqlSource } from './promql-sources.js';
 
 /** Series Prometheus itself creates, which dashboards and rules may use. */
 const BUILTINS = ['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_duration_seconds', 'scrape_samples_scraped'];
@@ -49,7 +49,7 @@ async function collectKnown(): Promise<{ names: Set<string>; labels: Set<string>
   metrics.setSigmaLimits(0, 1);
   metrics.observePhase('setup', 1);
   metrics.setInfo({ model_name: 'm', architecture: 'a', parameters: 1, dataset: 'd', backend: 'b', controller: 'c' });
-  const names = new Set<string>([...SERIES_NAMES, ...BUILTINS]);
+  const names = new Set<string>([...SERIES_NAMES, ...BUILTINS, ...recordedNames()]);
   const labels = new Set<string>(BUILTIN_LABELS);
   for (const metric of await registry.getMetricsAsJSON()) {
     names.add(metric.name);
