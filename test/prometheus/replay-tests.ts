@@ -56,9 +56,9 @@ export function duration(seconds: number): string {
   return m === 0 ? `${s}s` : s === 0 ? `${m}m` : `${m}m${s}s`;
 }
 
-/** An `ALERTS` sample as promtool prints labels. */
-function alertSeries(alertname: string, state: 'pending' | 'firing', labels: Record<string, string>, severity: string): string {
-  const all: Record<string, string> = { __name__: 'ALERTS', alertname, alertstate: state, ...labels, severity };
+/** The labels of an `ALERTS` sample as promtool prints them (functions over it drop `__name__`). */
+function alertSeries(alertname: string, state: 'pending' | 'firing', labels: Record<string, string>, severity: string, named = true): string {
+  const all: Record<string, string> = { ...(named ? { __name__: 'ALERTS' } : {}), alertname, alertstate: state, ...labels, severity };
   return `{${Object.keys(all)
     .sort()
     .map((k) => `${k}=${JSON.stringify(all[k])}`)
@@ -82,7 +82,7 @@ function render(file: string, header: string[], fixture: SeriesFixture, groups: 
  * SIGKILL while running. Nothing may fire or even go pending during the 30 minutes; after the
  * kill only LossbandTrainerDown fires, once `up` has been 0 for a minute.
  */
-function healthyThenCrash(): ReplayFile {
+export function healthyThenCrash(): ReplayFile {
   const fixture = loadSeriesFixture(`${FIXTURES_DIR}healthy-30m.json`);
   const step = fixture.step;
   const running = firstStep(fixture, (s, v) => s.metric.__name__ === 'lossband_run_state' && s.metric.state === 'running' && v === '1');
@@ -132,8 +132,8 @@ function healthyThenCrash(): ReplayFile {
         expr: `count_over_time(ALERTS[${duration(last - healthyFor + step)}])`,
         eval_time: duration(last),
         exp_samples: [
-          { labels: alertSeries('LossbandTrainerDown', 'firing', target, 'critical'), value: (last - healthyFor - 60) / step + 1 },
-          { labels: alertSeries('LossbandTrainerDown', 'pending', target, 'critical'), value: 60 / step },
+          { labels: alertSeries('LossbandTrainerDown', 'firing', target, 'critical', false), value: (last - healthyFor - 60) / step + 1 },
+          { labels: alertSeries('LossbandTrainerDown', 'pending', target, 'critical', false), value: 60 / step },
         ],
       },
     ],
@@ -150,9 +150,92 @@ function healthyThenCrash(): ReplayFile {
   );
 }
 
+type Ending = 'finished' | 'stopped' | 'diverged' | 'crash';
+
+/**
+ * The recording cut after `steps` steps and ended as the trainer guarantees: for a terminal
+ * state, one more scrape that shows it (the diverged one also with a NaN loss and one more
+ * non-finite epoch), then nothing but failed scrapes; for a crash, failed scrapes at once.
+ */
+export function endRecording(fixture: SeriesFixture, steps: number, ending: Ending, downSteps: number): SeriesFixture {
+  const series = fixture.series.map((s) => {
+    const kept = s.values.slice(0, steps);
+    const last = kept[kept.length - 1] ?? null;
+    const name = s.metric.__name__;
+    let final: string | null = last;
+    if (name === 'lossband_run_state') final = s.metric.state === ending ? '1' : '0';
+    if (ending === 'diverged' && name === 'lossband_training_loss') final = 'NaN';
+    if (ending === 'diverged' && name === 'lossband_loss_non_finite_total') final = String(Number(last) + 1);
+    const terminal = ending === 'crash' ? [] : [final];
+    const down = new Array<string | null>(downSteps).fill(name === 'up' ? '0' : null);
+    return { metric: s.metric, values: [...kept, ...terminal, ...down] };
+  });
+  return { ...fixture, series };
+}
+
+/**
+ * The first 10 minutes of the healthy recording, ended four ways on four targets: finished,
+ * stopped and diverged (each with its final scrape showing that state), and crashed. Only the
+ * crashed target may raise LossbandTrainerDown; the diverged run raises LossbandLossNotFinite.
+ */
+export function endings(): ReplayFile {
+  const fixture = loadSeriesFixture(`${FIXTURES_DIR}healthy-30m.json`);
+  const step = fixture.step;
+  const running = firstStep(fixture, (s, v) => s.metric.__name__ === 'lossband_run_state' && s.metric.state === 'running' && v === '1');
+  const cut = running + 600 / step;
+  const downSteps = 900 / step;
+  const cases: Ending[] = ['finished', 'stopped', 'diverged', 'crash'];
+  const input = cases.flatMap((ending) =>
+    toInputSeries(endRecording(fixture, cut, ending, downSteps), { labels: { instance: `${ending}:9464` }, from: running * step }),
+  );
+  const end = 600 + 900 - step;
+  const group: TestGroup = {
+    interval: `${step}s`,
+    input_series: input,
+    alert_rule_test: [
+      ...allSilent([595]),
+      ...alertNames()
+        .filter((a) => a !== 'LossbandTrainerDown' && a !== 'LossbandLossNotFinite')
+        .map((alertname) => ({ eval_time: duration(end), alertname, exp_alerts: [] })),
+    ],
+    promql_expr_test: [
+      {
+        // Every alert series that ever existed after the cut, pending or firing, by target.
+        expr: `count by (instance, alertname, alertstate) (count_over_time(ALERTS[${duration(end - 600 + step)}]))`,
+        eval_time: duration(end),
+        exp_samples: [
+          { labels: '{alertname="LossbandLossNotFinite", alertstate="firing", instance="diverged:9464"}', value: 1 },
+          { labels: '{alertname="LossbandTrainerDown", alertstate="firing", instance="crash:9464"}', value: 1 },
+          { labels: '{alertname="LossbandTrainerDown", alertstate="pending", instance="crash:9464"}', value: 1 },
+        ],
+      },
+      {
+        // The crashed target is still alerting at the end, 15 minutes after its last scrape.
+        expr: 'ALERTS{alertname="LossbandTrainerDown"}',
+        eval_time: duration(end),
+        exp_samples: [{ labels: alertSeries('LossbandTrainerDown', 'firing', { instance: 'crash:9464', job: 'lossband' }, 'critical'), value: 1 }],
+      },
+    ],
+  };
+  return render(
+    'replay-endings.test.yml',
+    [
+      'The first 10 minutes of the real healthy recording (replay-healthy.test.yml), replayed on four',
+      'targets that then end differently and stay down for 15 minutes:',
+      '  finished, stopped, diverged: one last scrape shows that state (the trainer keeps serving until its',
+      '    terminal state has been scraped), then every scrape fails; the diverged one also shows a NaN loss;',
+      '  crash: scrapes fail right after the last running one (SIGKILL).',
+      'Expected: LossbandTrainerDown for the crash only; LossbandLossNotFinite for the diverged run.',
+      'The last scrape and the failures after it are synthetic (appended by endRecording); the rest is recorded.',
+    ],
+    fixture,
+    [group],
+  );
+}
+
 /** Every replay file, rendered. */
 export function renderReplayTests(): ReplayFile[] {
-  return [healthyThenCrash()];
+  return [healthyThenCrash(), endings()];
 }
 
 const invokedPath = process.argv[1];
