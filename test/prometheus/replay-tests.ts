@@ -233,9 +233,91 @@ export function endings(): ReplayFile {
   );
 }
 
+/**
+ * A run with σ fixed whose loss falls through the band [0.30, 0.40] and out below it, then
+ * stopped with SIGTERM. The trainer served `stopped` for about 20 s before it exited (it was
+ * rendering its report), so the final scrapes show it, as the trainer is to guarantee.
+ *
+ * Timeline of the replay (minutes; smoothed loss): 0-11 above the band (1.22 → 0.41),
+ * LossOutOfBand fires from 2m; 12-27 inside, falling (0.39 → 0.33); 28-46 in the lower third,
+ * 0.338 → 0.296, with the 15-minute trend pointing below 0.29; 46-62 around and below 0.30; 63 stop.
+ */
+export function drift(): ReplayFile {
+  const fixture = loadSeriesFixture(`${FIXTURES_DIR}drift-fixed-sigma.json`);
+  const step = fixture.step;
+  const running = firstStep(fixture, (s, v) => s.metric.__name__ === 'lossband_run_state' && s.metric.state === 'running' && v === '1');
+  const stopped = firstStep(fixture, (s, v) => s.metric.__name__ === 'lossband_run_state' && s.metric.state === 'stopped' && v === '1');
+  const gone = firstStep(fixture, (s, v) => s.metric.__name__ === 'up' && v === '0');
+  if (running < 0 || stopped < 0 || gone < stopped) throw new Error('drift-fixed-sigma.json: no running state, no scraped stop, or no failed scrape after it');
+  const from = running * step;
+  const end = (fixtureSteps(fixture) - 1) * step - from;
+  const target = { instance: INSTANCE, job: 'lossband', run: 'drift' };
+  const firingAt = (alertname: string, severity: string, at: number): ExprTest => ({
+    expr: `ALERTS{alertname="${alertname}", alertstate="firing"}`,
+    eval_time: duration(at),
+    exp_samples: [{ labels: alertSeries(alertname, 'firing', target, severity), value: 1 }],
+  });
+  const silent = (alertname: string, at: number): AlertTest => ({ eval_time: duration(at), alertname, exp_alerts: [] });
+  const whole = duration(end);
+  const group: TestGroup = {
+    interval: `${step}s`,
+    input_series: toInputSeries(fixture, { labels: { instance: INSTANCE }, from }),
+    alert_rule_test: [
+      silent('LossbandLossDrift', 300),
+      ...allSilent([1200]),
+      silent('LossbandLossOutOfBand', 2100),
+      silent('LossbandLossOutOfBand', 2700),
+      silent('LossbandLossDrift', 3720),
+      ...allSilent([end]),
+    ],
+    promql_expr_test: [
+      firingAt('LossbandLossOutOfBand', 'warning', 300),
+      firingAt('LossbandLossDrift', 'info', 2100),
+      firingAt('LossbandLossDrift', 'info', 2700),
+      firingAt('LossbandLossOutOfBand', 'warning', 3720),
+      {
+        // When each alert first fired (seconds into the replay): LossDrift while the loss was
+        // inside the band, long before LossOutOfBand fired below it (the first OutOfBand window
+        // starts at 30m, after the loss had entered the band from above).
+        expr: `min_over_time(timestamp(ALERTS{alertname="LossbandLossDrift", alertstate="firing"})[${whole}:${step}s])`,
+        eval_time: whole,
+        exp_samples: [{ labels: alertSeries('LossbandLossDrift', 'firing', target, 'info', false), value: 1995 }],
+      },
+      {
+        expr: `min_over_time(timestamp(ALERTS{alertname="LossbandLossOutOfBand", alertstate="firing"})[${duration(end - 1800)}:${step}s])`,
+        eval_time: whole,
+        exp_samples: [{ labels: alertSeries('LossbandLossOutOfBand', 'firing', target, 'warning', false), value: 3440 }],
+      },
+      {
+        // No other alert in any state over the whole replay: no TrainerDown after the stop, no
+        // Stalled, NotFinite or SigmaSaturated.
+        expr: `count by (alertname) (count_over_time(ALERTS[${whole}]))`,
+        eval_time: whole,
+        exp_samples: [
+          { labels: '{alertname="LossbandLossDrift"}', value: 2 },
+          { labels: '{alertname="LossbandLossOutOfBand"}', value: 2 },
+        ],
+      },
+    ],
+  };
+  return render(
+    'replay-drift.test.yml',
+    [
+      'Replay of a real lossband run whose loss drifts through its band: sigma fixed at 0.5 (no controller),',
+      'slow sgd, band [0.30, 0.40], scraped every 5 s. The smoothed loss falls from 1.22 into the band at 12m,',
+      `through it, and out below it from about 46m; the run is stopped with SIGTERM at ${duration((stopped - running) * step)}, its final scrapes`,
+      'show state "stopped", then the target is gone.',
+      'Expected: LossbandLossOutOfBand while above the band; LossbandLossDrift fires while the loss is still inside,',
+      'before LossbandLossOutOfBand fires below it; no LossbandTrainerDown after the stop; nothing else.',
+    ],
+    fixture,
+    [group],
+  );
+}
+
 /** Every replay file, rendered. */
 export function renderReplayTests(): ReplayFile[] {
-  return [healthyThenCrash(), endings()];
+  return [healthyThenCrash(), drift(), endings()];
 }
 
 const invokedPath = process.argv[1];
