@@ -20,7 +20,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
-import type { RunState } from '../../src/metrics/run-state.js';
+import type { RunState } from '../../src/core/run-state.js';
 import { IN_CI, locate } from '../integration/support/binaries.js';
 import { freePort } from '../integration/support/free-port.js';
 import { start, stopAll, type Tracked } from '../integration/support/processes.js';
