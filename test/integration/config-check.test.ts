@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -13,6 +13,8 @@ import { IN_CI, locate } from './support/binaries.js';
 import { run } from './support/processes.js';
 
 const { paths, missing } = locate(['promtool', 'amtool', 'alertmanager', 'dockerCompose']);
+/** Every Prometheus config shipped in prometheus/ (rule and test files live in prometheus/rules/). */
+const PROMETHEUS_CONFIGS = readdirSync(join(ROOT, 'prometheus')).filter((f) => f.endsWith('.yml')).sort();
 const tmp = mkdtempSync(join(tmpdir(), 'lossband-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -29,20 +31,23 @@ describe('integration tools', () => {
   });
 });
 
+describe('prometheus/', () => {
+  it('ships the static and the HTTP service-discovery Prometheus configs', () => {
+    expect(PROMETHEUS_CONFIGS).toEqual(expect.arrayContaining(['prometheus.yml', 'prometheus-http-sd.yml']));
+  });
+});
+
 describe.skipIf(missing !== undefined)('configuration checked by the real tools', () => {
-  it('promtool check config accepts prometheus.yml and finds the rule file', async () => {
-    const out = await expectSuccess(paths.promtool, ['check', 'config', 'prometheus/prometheus.yml']);
+  // The unit tests of the rules (promtool test rules) run in test/prometheus/promtool.test.ts.
+  it.each(PROMETHEUS_CONFIGS)('promtool check config accepts prometheus/%s and finds the rule file', async (file) => {
+    const out = await expectSuccess(paths.promtool, ['check', 'config', `prometheus/${file}`]);
     expect(out).toContain('1 rule files found');
+    expect(out).toContain('SUCCESS: 7 rules found');
   });
 
   it('promtool check rules accepts the rule file', async () => {
     const out = await expectSuccess(paths.promtool, ['check', 'rules', 'prometheus/rules/lossband.rules.yml']);
-    expect(out).toContain('6 rules found');
-  });
-
-  it('promtool test rules passes the alert unit tests', async () => {
-    const out = await expectSuccess(paths.promtool, ['test', 'rules', 'prometheus/rules/lossband.test.yml']);
-    expect(out).toContain('SUCCESS');
+    expect(out).toContain('7 rules found');
   });
 
   it('promtool check metrics finds no lint problem in a real /metrics payload', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parser } from '@prometheus-io/lezer-promql';
 import { parse as parseYaml } from 'yaml';
 
 /** Where an expression was found, for failure messages. */
@@ -53,21 +54,63 @@ export interface AlertRule {
   annotations?: Record<string, string>;
 }
 
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+type AnyRule = Partial<AlertRule> & Partial<RecordingRule> & { expr: string };
+
+function allRules(text: string): AnyRule[] {
+  const doc = parseYaml(text) as { groups: Array<{ rules: AnyRule[] }> };
+  return doc.groups.flatMap((g) => g.rules);
+}
+
 /** The alerting rules of a Prometheus rule file. */
 export function alertRules(text: string): AlertRule[] {
-  const doc = parseYaml(text) as { groups: Array<{ rules: AlertRule[] }> };
-  return doc.groups.flatMap((g) => g.rules);
+  return allRules(text).filter((r): r is AlertRule => r.alert !== undefined);
+}
+
+/** The recording rules of a Prometheus rule file. */
+export function recordingRules(text: string): RecordingRule[] {
+  return allRules(text).filter((r): r is RecordingRule => r.record !== undefined);
 }
 
 export function loadDashboard(): unknown {
   return JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as unknown;
 }
 
+/** The expression of every rule, alerting and recording. */
 export function ruleExpressions(): PromqlSource[] {
-  return alertRules(readFileSync(RULES_FILE, 'utf8')).map((r) => ({ where: `rule ${r.alert}`, expr: r.expr }));
+  return allRules(readFileSync(RULES_FILE, 'utf8')).map((r) => ({ where: `rule ${r.alert ?? r.record}`, expr: r.expr }));
+}
+
+/** Names of the series the rule file records, which its own expressions may read. */
+export function recordedNames(): string[] {
+  return recordingRules(readFileSync(RULES_FILE, 'utf8')).map((r) => r.record);
 }
 
 /** Grafana's interval variables, replaced by fixed durations. */
 export function substituteIntervals(expr: string, range = '1h', rateInterval = '1m'): string {
   return expr.replaceAll('$__rate_interval', rateInterval).replaceAll('$__range', range).replaceAll('$__interval', rateInterval);
+}
+
+/** Metric names an expression selects, e.g. `rate(a[5m]) > b` gives a and b. */
+export function selectedNames(expr: string): string[] {
+  const names: string[] = [];
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (node.name !== 'VectorSelector') return;
+      const id = node.node.getChild('Identifier');
+      if (id !== null) names.push(expr.slice(id.from, id.to));
+    },
+  });
+  return names;
+}
+
+/** The scraped series the rules read (recorded series and ALERTS excluded), sorted: what a replay fixture must hold. */
+export function ruleInputNames(): string[] {
+  const recorded = new Set(recordedNames());
+  const names = new Set(ruleExpressions().flatMap((s) => selectedNames(s.expr)));
+  return [...names].filter((n) => !recorded.has(n) && !n.startsWith('ALERTS')).sort();
 }
