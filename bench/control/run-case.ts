@@ -1,7 +1,7 @@
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { createActuator } from '../../src/run/create-actuator.js';
+import { createActuator, runShape } from '../../src/run/create-actuator.js';
 import { loadSplit } from '../../src/run/load-split.js';
 import type { Band } from '../../src/core/band.js';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from '../../src/control/band-statistics.js';
@@ -41,7 +41,7 @@ export async function runCase(c: Case): Promise<CaseResult> {
   const t0 = performance.now();
   const config = resolveConfig([{ ...c.config, server: { port: 0 } }], new Date(0));
   const split = loadSplit(config, (_name, work) => work());
-  const actuator = (c.actuator ?? createActuator)(config);
+  const actuator = c.actuator ? c.actuator(config) : createActuator(config, undefined, runShape(split));
   // The engine the CLI picks for this model (plain JS for these small networks).
   const engine = await chooseEngine(config, split);
   const Plant = engine === 'js' ? JsPlant : TfjsPlant;
@@ -57,6 +57,8 @@ export async function runCase(c: Case): Promise<CaseResult> {
         learningRate: config.model.learningRate,
         batchSize: config.model.batchSize,
         measureClean: config.controller.signal === 'clean',
+        noiseScale: config.noise.scale,
+        antithetic: config.noise.antithetic,
       }),
     actuator: () => actuator,
   });

@@ -1,5 +1,6 @@
 import type { Band } from '../../src/core/band.js';
 import type { EpochEvent } from '../../src/core/epoch-event.js';
+import type { BandStatus } from '../../src/core/band-status.js';
 import type { CaseResult } from './run-case.js';
 
 /** The numbers the bench keeps of one run (no events: the JSON stays small). */
@@ -23,6 +24,12 @@ export interface RunSummary {
   readonly finalSigma: number;
   readonly finalDraws: number;
   readonly seconds: number;
+  /** The loop's verdict after the last epoch, and the first epoch that verdict was given. */
+  readonly bandStatus: BandStatus | null;
+  readonly bandStatusSince: number | null;
+  /** Whether the last epoch reported the band too narrow for the budget, and the jitter it measured. */
+  readonly tooNarrow: boolean;
+  readonly jitter: number | null;
 }
 
 /** Whether `x` is in the inner half of the band: well inside, where σ should hold still. */
@@ -71,6 +78,10 @@ export function summarize(seed: number, r: CaseResult): RunSummary {
     finalSigma: last?.sigma ?? NaN,
     finalDraws: last?.draws ?? NaN,
     seconds: r.seconds,
+    bandStatus: last?.bandStatus ?? null,
+    bandStatusSince: last?.bandStatus === undefined ? null : r.events.find((e) => e.bandStatus === last.bandStatus)?.epoch ?? null,
+    tooNarrow: last?.bandTooNarrow ?? false,
+    jitter: last?.jitter ?? null,
   };
 }
 

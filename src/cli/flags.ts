@@ -11,7 +11,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   'data.path': '--data', 'data.label': '--label', 'data.testFraction': '--test-fraction',
   'data.standardize': '--no-standardize', 'model.hidden': '--hidden', 'model.optimizer': '--optimizer',
   'model.learningRate': '--learning-rate', 'model.batchSize': '--batch-size', 'noise.sigma': '--sigma',
-  'noise.draws': '--draws', band: '--band', 'band.lo': '--band', 'band.hi': '--band',
+  'noise.draws': '--draws', 'noise.scale': '--noise-scale', 'noise.budget': '--noise-budget', band: '--band', 'band.lo': '--band', 'band.hi': '--band',
   'controller.type': '--controller', 'server.port': '--port', 'server.host': '--host',
   checkpointEvery: '--checkpoint-every', onNonFinite: '--on-non-finite',
 };
@@ -56,7 +56,7 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
       learningRate: n('learningRate', '--learning-rate'),
       batchSize: s('batchSize') === 'full' ? null : n('batchSize', '--batch-size'),
     },
-    noise: { sigma: n('sigma', '--sigma'), draws: s('draws') === 'auto' ? 'auto' : n('draws', '--draws') },
+    noise: { sigma: n('sigma', '--sigma'), draws: s('draws') === 'auto' ? 'auto' : n('draws', '--draws'), scale: s('noiseScale'), budget: n('noiseBudget', '--noise-budget') },
     controller: { type: s('controller') },
     server: { port: n('port', '--port'), host: s('host') },
   };

@@ -68,6 +68,8 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--controller <type>', 'pid | hysteresis | fixed | flooding')
     .option('--sigma <s>', 'initial σ (the constant for fixed)')
     .option('--draws <n|auto>', 'noisy copies of each sample per epoch')
+    .option('--noise-budget <x>', 'auto draws: epoch work at most x times the σ = 0 epoch (default 2)')
+    .option('--noise-scale <absolute|feature>', 'σ in input units, or times each feature\'s std (default: feature unless standardised)')
     .option('--backend <js|node|wasm|cpu>', 'engine: plain JS or a TensorFlow.js backend (default: the fastest for the model)')
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--name <name>', 'run name (metrics label)')

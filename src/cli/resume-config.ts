@@ -38,5 +38,9 @@ export function resumeConfig(dir: string, flags: RunFlags, runtime: ConfigInput)
     const issue = parsed.error.issues[0];
     throw new UserError(`${file}: ${issue ? `${issueKey(issue).join('.')}: ${issueReason(issue)}` : 'invalid config'}`);
   }
-  return resolveConfig([parsed.data, runtime, { out: dir }], new Date());
+  // Runs recorded before noise.scale and noise.antithetic existed added independent σ in input
+  // units: keep that on resume.
+  const noise = parsed.data.noise;
+  const recorded = { ...parsed.data, noise: { ...noise, scale: noise?.scale ?? 'absolute', antithetic: noise?.antithetic ?? false } };
+  return resolveConfig([recorded, runtime, { out: dir }], new Date());
 }

@@ -1,6 +1,10 @@
+import { DEFAULT_NOISE_BUDGET } from '../control/draws-budget.js';
 import type { ResolvedConfig } from './resolved-config.js';
 
-type Preset = Omit<ResolvedConfig, 'name' | 'out'>;
+/** A preset leaves `noise.scale` to {@link resolveConfig} when it depends on `data.standardize`. */
+type Preset = Omit<ResolvedConfig, 'name' | 'out' | 'noise'> & {
+  readonly noise: Omit<ResolvedConfig['noise'], 'scale'> & { readonly scale?: ResolvedConfig['noise']['scale'] };
+};
 
 const common: Omit<Preset, 'preset' | 'epochs' | 'data' | 'noise' | 'controller'> = {
   seed: 42,
@@ -23,7 +27,7 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'default',
     epochs: 2000,
     data: { path: 'iris', testFraction: 0.2, standardize: true, split: 'random' },
-    noise: { min: 0.1, max: 10, draws: 'auto', maxDraws: 16 },
+    noise: { min: 0.1, max: 10, draws: 'auto', maxDraws: 16, budget: DEFAULT_NOISE_BUDGET, antithetic: true },
     controller: { type: 'pid', signal: 'noisy' },
   },
   seed: {
@@ -31,7 +35,7 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'seed',
     epochs: 50,
     data: { path: 'iris', testFraction: 0.2, standardize: false, split: 'seed' },
-    noise: { sigma: 0.1, min: 0.01, max: 10, draws: 1, maxDraws: 16 },
+    noise: { sigma: 0.1, min: 0.01, max: 10, draws: 1, maxDraws: 16, scale: 'absolute', budget: DEFAULT_NOISE_BUDGET, antithetic: false },
     controller: { type: 'fixed', signal: 'noisy' },
   },
 };

@@ -34,6 +34,15 @@ export interface ResolvedConfig {
     readonly max: number;
     readonly draws: number | 'auto';
     readonly maxDraws: number;
+    /**
+     * `absolute`: σ in input units; `feature`: σ times each feature's training-set std.
+     * Defaults to `feature` when the data is not standardised, else `absolute` (the same there).
+     */
+    readonly scale: 'absolute' | 'feature';
+    /** `draws: auto` keeps an epoch's work within this multiple of the σ = 0 epoch's (tiny models: see budgetDraws). */
+    readonly budget: number;
+    /** Pairs of noisy copies with opposite noise (less loss jitter per copy). */
+    readonly antithetic: boolean;
   };
   readonly band: Band;
   readonly controller: {

@@ -61,6 +61,9 @@ export const configSchema = z.strictObject({
       max: positive,
       draws: z.union([int.min(1).max(64), z.literal('auto')]),
       maxDraws: int.min(1).max(64),
+      scale: z.enum(['absolute', 'feature']),
+      budget: finite.min(1).max(1000),
+      antithetic: z.boolean(),
     })
     .partial()
     .optional(),

@@ -1,6 +1,7 @@
 import type { EpochMeasurement } from '../core/epoch-measurement.js';
 import { ZERO_TERMS, type Actuation, type ControllerTerms } from '../core/actuation.js';
 import { assertBand, bandMid, inBand, type Band } from '../core/band.js';
+import { INITIAL_VERDICT, stepVerdict, type BandStatus, type VerdictOptions, type VerdictState } from './band-verdict.js';
 import { createController, type ControllerConfig } from './create-controller.js';
 import { createDrawsPolicy, type DrawsPolicy, type DrawsPolicyOptions, type DrawsState } from './draws-policy.js';
 import type { Controller } from './controller.js';
@@ -33,6 +34,13 @@ export interface LoopOptions {
   readonly draws?: number | 'auto';
   /** Tuning of `'auto'` draws. Defaults to the {@link createDrawsPolicy} defaults. */
   readonly drawsPolicy?: Omit<DrawsPolicyOptions, 'mode'>;
+  /**
+   * Classes of the cross-entropy task: a band whose lower edge is above ln(classes) is
+   * reported `unreachable-above` at once. Defaults to unknown (no chance-level check).
+   */
+  readonly classes?: number;
+  /** Tuning of the band verdict. Defaults to {@link DEFAULT_VERDICT_OPTIONS}. */
+  readonly verdict?: VerdictOptions;
 }
 
 /** Everything the loop carries between epochs: plain JSON, checkpointable. */
@@ -49,6 +57,8 @@ export interface LoopState {
   readonly terms: ControllerTerms;
   /** Epochs since the controller last ran: > 1 after non-finite epochs were held. */
   readonly dt: number;
+  /** The band verdict (absent in states saved before it existed). */
+  readonly verdict?: VerdictState;
 }
 
 /** Result of {@link loopStep}. */
@@ -63,6 +73,28 @@ export interface LoopStepResult {
   /** Band the epoch was judged against. */
   readonly band: Band;
   readonly terms: ControllerTerms;
+  /** The verdict on the band after this epoch (see {@link BandStatus}). */
+  readonly bandStatus: BandStatus;
+  /** Measured per-epoch jitter std of the raw loss, predicted for the next epoch's σ and K; NaN before an estimate. */
+  readonly jitter: number;
+  /** Same at the largest K the draws policy may use (the budget's cap). */
+  readonly jitterAtCap: number;
+  /** The band is narrower than the jitter at the largest allowed K lets the loop hold (sustained). */
+  readonly bandTooNarrow: boolean;
+}
+
+/** σ limits of the controller in charge; null for those that do not steer σ. */
+export function sigmaLimits(o: LoopOptions): { min: number; max: number } | null {
+  const config = controllerConfig(o);
+  if (config.type !== 'pid' && config.type !== 'hysteresis') return null;
+  const min = config.sigmaMin ?? DEFAULT_PID_OPTIONS.sigmaMin;
+  const reach = config.type === 'pid' ? config.floorReach ?? DEFAULT_PID_OPTIONS.floorReach : 1;
+  return { min: min / reach, max: config.sigmaMax ?? DEFAULT_PID_OPTIONS.sigmaMax };
+}
+
+/** Chance-level cross-entropy of the task, ln(classes); undefined when the classes are unknown. */
+export function chanceLoss(o: LoopOptions): number | undefined {
+  return o.classes !== undefined && o.classes >= 2 ? Math.log(o.classes) : undefined;
 }
 
 function controllerConfig(o: LoopOptions): ControllerConfig {
@@ -86,11 +118,22 @@ function signalOf(m: EpochMeasurement, signal: ControlledSignal): number {
  * object (the loop state carries the same one from step to step): rebuilding them every
  * epoch cost ~25 µs, a few per cent of a small model's epoch. Both are pure, so sharing is safe.
  */
-const parts = new WeakMap<LoopOptions, { controller: Controller; policy: DrawsPolicy }>();
-function partsOf(o: LoopOptions): { controller: Controller; policy: DrawsPolicy } {
+interface LoopParts {
+  controller: Controller;
+  policy: DrawsPolicy;
+  limits: { min: number; max: number } | null;
+  chance: number | undefined;
+}
+const parts = new WeakMap<LoopOptions, LoopParts>();
+function partsOf(o: LoopOptions): LoopParts {
   let p = parts.get(o);
   if (!p) {
-    p = { controller: createController(controllerConfig(o)), policy: createDrawsPolicy({ ...o.drawsPolicy, mode: o.draws ?? 'auto' }) };
+    p = {
+      controller: createController(controllerConfig(o)),
+      policy: createDrawsPolicy({ ...o.drawsPolicy, mode: o.draws ?? 'auto' }),
+      limits: sigmaLimits(o),
+      chance: chanceLoss(o),
+    };
     parts.set(o, p);
   }
   return p;
@@ -124,6 +167,7 @@ export function initLoop(options: LoopOptions): LoopState {
     actuation: { sigma: initialSigma, draws: drawsState.draws, floodLevel: config.type === 'flooding' ? config.level ?? bandMid(band) : undefined },
     terms: ZERO_TERMS,
     dt: 1,
+    verdict: INITIAL_VERDICT,
   };
 }
 
@@ -154,14 +198,33 @@ export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopS
   const raw = measurement.nonFinite ? NaN : signalOf(measurement, o.signal ?? 'noisy');
   if (!Number.isFinite(raw)) {
     const held = { ...state, dt: state.dt + 1 };
-    return { state: held, actuation: state.actuation, smoothedLoss: state.filter.value ?? NaN, inBand: false, band, terms: state.terms };
+    const bandStatus = (state.verdict ?? INITIAL_VERDICT).status;
+    const { policy } = partsOf(o);
+    return {
+      state: held, actuation: state.actuation, smoothedLoss: state.filter.value ?? NaN, inBand: false, band, terms: state.terms, bandStatus,
+      ...noiseReport(policy, state.draws, state.actuation),
+    };
   }
   const filter = ema(state.filter, raw, { alpha: o.filterAlpha ?? DEFAULT_EMA_ALPHA });
   const measured = filter.value ?? raw;
-  const { controller, policy } = partsOf(o);
+  const { controller, policy, limits, chance } = partsOf(o);
   const out = controller.step(state.controller, { measurement: measured, raw, band, dt: state.dt });
   const draws = policy.step(state.draws, { raw, draws: state.actuation.draws, band, sigma: state.actuation.sigma, nextSigma: out.sigma });
   const actuation: Actuation = { sigma: out.sigma, draws: draws.draws, floodLevel: out.floodLevel };
-  const next: LoopState = { ...state, filter, controller: out.state, draws, actuation, terms: out.terms, dt: 1 };
-  return { state: next, actuation, smoothedLoss: measured, inBand: inBand(raw, band), band, terms: out.terms };
+  const verdict = stepVerdict(state.verdict ?? INITIAL_VERDICT, {
+    raw, smoothed: measured, band, sigma: state.actuation.sigma, limits, chanceLoss: chance,
+  }, o.verdict);
+  const next: LoopState = { ...state, filter, controller: out.state, draws, actuation, terms: out.terms, dt: 1, verdict };
+  return {
+    state: next, actuation, smoothedLoss: measured, inBand: inBand(raw, band), band, terms: out.terms, bandStatus: verdict.status,
+    ...noiseReport(policy, draws, actuation),
+  };
+}
+
+function noiseReport(policy: DrawsPolicy, draws: DrawsState, next: Actuation): Pick<LoopStepResult, 'jitter' | 'jitterAtCap' | 'bandTooNarrow'> {
+  return {
+    jitter: policy.jitter(draws, next.sigma, next.draws),
+    jitterAtCap: policy.jitter(draws, next.sigma, policy.maxDraws),
+    bandTooNarrow: policy.tooNarrow(draws),
+  };
 }

@@ -12,7 +12,11 @@ export interface DrawsPolicyOptions {
    * ≥ 99 % of raw epochs stay in band. (Iris at σ ≈ 0.7, one draw: 0.044 vs 0.1 → K = 10.)
    */
   readonly jitterTarget?: number;
-  /** EMA weight of each new squared residual in the jitter estimate. Defaults to 0.03 (≈ 33 epochs, ±14 %). */
+  /**
+   * Rate of the jitter estimate: the EMA weight of each squared residual, or with `robust` the
+   * quantile tracker's up-step in ln variance / 2. Defaults to 0.08: the tracker climbs a decade
+   * of variance in ≈ 15 epochs after σ starts to bite, and strays ≈ ±25 %, which the headroom absorbs.
+   */
   readonly smoothing?: number;
   /**
    * How the jitter depends on σ. `'proportional'`: std ∝ σ/√K, as in full-batch training, where
@@ -33,6 +37,21 @@ export interface DrawsPolicyOptions {
    * a few times per run.
    */
   readonly headroom?: number;
+  /**
+   * After the warm-up, estimate the jitter from the 80th percentile of the residuals (tracked in
+   * ln steps of `smoothing`), not their mean square: optimiser spikes (raw-scale data: 4–8 % of
+   * epochs jump by more than the band) are not noise jitter, and more copies would not average
+   * them away. `false`: the mean square (EMA). Defaults to `true`.
+   */
+  readonly robust?: boolean;
+  /**
+   * Half-widths of jitter a band needs to be held (recent in-band share ≥ 0.9 needs ≈ 1.645 std
+   * each side): the band is reported too narrow when width < this × 2 × the jitter at the largest
+   * allowed K. Defaults to 1.645.
+   */
+  readonly holdable?: number;
+  /** Consecutive epochs the band must look too narrow before it is reported. Defaults to 50. */
+  readonly narrowAfter?: number;
 }
 
 /** Draws-policy state: plain JSON. */
@@ -47,6 +66,8 @@ export interface DrawsState {
   readonly sinceChange: number;
   /** Consecutive epochs the estimate has allowed lowering K (lowering needs `dwell` of them). */
   readonly lowFor: number;
+  /** Consecutive epochs the jitter at the largest allowed K was too wide for the band (absent in older states). */
+  readonly narrowFor?: number;
 }
 
 /** What the policy sees after each epoch. */
@@ -63,10 +84,25 @@ export interface DrawsInput {
   readonly band: Band;
 }
 
+/**
+ * The robust estimate tracks the 80th percentile of the squared residuals: for z ~ N(0, 1) it is
+ * 1.2816² = 1.6424 × the variance. Higher than the median, so the heavier-than-Gaussian tails of
+ * real jitter still count (the median read Iris's jitter 20 % low); low enough that spikes in a
+ * few per cent of epochs shift it little.
+ */
+const QUANTILE = 0.8;
+const QUANTILE_SQUARED = 1.6424;
+
 /** Chooses `noise.draws` (K noisy copies per sample) epoch by epoch. */
 export interface DrawsPolicy {
   init(draws?: number): DrawsState;
   step(state: DrawsState, input: DrawsInput): DrawsState;
+  /** Predicted per-epoch jitter std of the raw loss at σ with K copies; NaN before an estimate. */
+  jitter(state: DrawsState, sigma: number, draws: number): number;
+  /** The largest K this policy may use. */
+  readonly maxDraws: number;
+  /** Whether the band has looked narrower than the jitter at `maxDraws` allows for `narrowAfter` epochs. */
+  tooNarrow(state: DrawsState): boolean;
 }
 
 /**
@@ -84,7 +120,8 @@ export interface DrawsPolicy {
  * s.draws; // 1 when the jitter is small next to the band, more when it is not
  */
 export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy {
-  const { mode = 'auto', jitterModel = 'proportional', maxDraws = 16, jitterTarget = 1 / 7, smoothing = 0.03, warmup = 10, dwell = 20, headroom = 1.5 } = options;
+  const { mode = 'auto', jitterModel = 'proportional', maxDraws = 16, jitterTarget = 1 / 7, smoothing = 0.08, warmup = 10, dwell = 20, headroom = 1.5 } = options;
+  const { robust = true, holdable = 1.645, narrowAfter = 50 } = options;
   if (mode !== 'auto' && !(Number.isInteger(mode) && mode >= 1)) throw new RangeError(`Invalid draws: ${mode} (expected 'auto' or an integer >= 1)`);
   if (jitterModel !== 'proportional' && jitterModel !== 'constant') throw new RangeError(`Invalid jitterModel: ${String(jitterModel)}`);
   if (!(Number.isInteger(maxDraws) && maxDraws >= 1)) throw new RangeError(`Invalid maxDraws: ${maxDraws}`);
@@ -93,8 +130,14 @@ export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy
   if (!(headroom >= 1)) throw new RangeError(`Invalid draws headroom: ${headroom}`);
   const scale = (sigma: number): number => (jitterModel === 'proportional' ? sigma * sigma : 1);
   const clampK = (k: number): number => Math.min(maxDraws, Math.max(1, Math.ceil(k)));
+  const cap = mode === 'auto' ? maxDraws : mode;
+  const jitter = (s: DrawsState, sigma: number, draws: number): number =>
+    s.oneDrawVariance === null ? NaN : Math.sqrt((s.oneDrawVariance * scale(sigma)) / draws);
   return {
-    init: (draws = mode === 'auto' ? 1 : mode) => ({ draws, history: [], oneDrawVariance: null, samples: 0, sinceChange: 0, lowFor: 0 }),
+    maxDraws: cap,
+    jitter,
+    tooNarrow: (s) => (s.narrowFor ?? 0) >= narrowAfter,
+    init: (draws = mode === 'auto' ? 1 : mode) => ({ draws, history: [], oneDrawVariance: null, samples: 0, sinceChange: 0, lowFor: 0, narrowFor: 0 }),
     step(s, { raw, draws, band, sigma, nextSigma }) {
       if (!Number.isFinite(raw)) return s;
       const sinceChange = s.sinceChange + 1;
@@ -107,12 +150,20 @@ export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy
       const spread = scale(a.sigma) / a.draws + (4 * scale(b.sigma)) / b.draws + scale(sigma) / draws;
       if (!(spread > 0)) return { ...s, history, sinceChange }; // σ = 0: no noise, nothing to average
       const oneDraw = (curvature * curvature) / spread;
-      const variance = s.oneDrawVariance === null ? oneDraw : s.oneDrawVariance + smoothing * (oneDraw - s.oneDrawVariance);
-      if (mode !== 'auto') return { ...s, draws: mode, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange };
+      let variance: number;
+      if (s.oneDrawVariance === null) variance = oneDraw;
+      else if (s.samples < warmup) variance = s.oneDrawVariance + (oneDraw - s.oneDrawVariance) / (s.samples + 1); // mean of the warm-up
+      else if (!robust) variance = s.oneDrawVariance + smoothing * (oneDraw - s.oneDrawVariance);
+      // Quantile tracking: a residual beyond the quantile moves the estimate up one step, whatever its size.
+      else variance = s.oneDrawVariance * Math.exp(2 * smoothing * (oneDraw > QUANTILE_SQUARED * s.oneDrawVariance ? QUANTILE : QUANTILE - 1) / QUANTILE);
+      const width = band.hi - band.lo;
+      const capJitter = Math.sqrt((variance * scale(nextSigma)) / cap);
+      const narrowFor = s.samples + 1 >= warmup && 2 * holdable * capJitter > width ? (s.narrowFor ?? 0) + 1 : 0;
+      if (mode !== 'auto') return { ...s, draws: mode, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, narrowFor };
       const target = jitterTarget * (band.hi - band.lo);
       const needed = (variance * scale(nextSigma)) / (target * target);
       const lowFor = headroom * headroom * needed <= s.draws / 2 && s.draws > 1 ? s.lowFor + 1 : 0;
-      const next: DrawsState = { draws: s.draws, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, lowFor };
+      const next: DrawsState = { draws: s.draws, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, lowFor, narrowFor };
       if (next.samples < warmup || sinceChange < dwell) return next;
       // Raise as soon as the jitter exceeds the target; lower only after a sustained drop.
       const raise = needed > headroom * s.draws && s.draws < maxDraws;

@@ -37,7 +37,10 @@ export class LoopActuator implements Actuator {
   observe(measurement: EpochMeasurement): Annotation {
     const step = loopStep(this.current, measurement);
     this.current = step.state;
-    return { smoothedLoss: step.smoothedLoss, band: step.band, inBand: step.inBand, terms: step.terms };
+    return {
+      smoothedLoss: step.smoothedLoss, band: step.band, inBand: step.inBand, terms: step.terms, bandStatus: step.bandStatus,
+      ...(Number.isFinite(step.jitter) ? { jitter: step.jitter } : {}), bandTooNarrow: step.bandTooNarrow,
+    };
   }
 
   setBand(band: Band): void {

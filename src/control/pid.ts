@@ -1,5 +1,6 @@
 import { assertBand, bandMid, bandProblem, type Band } from '../core/band.js';
 import type { Controller, ControllerInput, ControllerOutput } from './controller.js';
+import { CLOSED_FLOOR_GATE, stepFloorGate, type FloorGateState } from './floor-gate.js';
 import { createPlantGainEstimator, type PlantGainState } from './plant-gain.js';
 
 /**
@@ -16,8 +17,14 @@ export interface PidOptions {
   readonly kd?: number;
   /** Weight of the newest slope in the derivative's low-pass filter, in (0, 1]. Defaults to 0.5. */
   readonly derivativeFilter?: number;
-  /** Lower output limit for σ (> 0: the controller works in ln σ). Defaults to 0.1. */
+  /**
+   * Resting floor of σ (> 0: the controller works in ln σ): σ starts and stays here during the
+   * first descent, and goes lower only once {@link stepFloorGate} finds the loss stalled above
+   * the band at it. Defaults to 0.1.
+   */
   readonly sigmaMin?: number;
+  /** Once the floor gate opens, σ may fall to sigmaMin / floorReach (1: never below sigmaMin). Defaults to 100. */
+  readonly floorReach?: number;
   /** Upper output limit for σ. Defaults to 10. */
   readonly sigmaMax?: number;
   /** Largest change of ln σ per epoch (σ changes at most ×e^maxRate). Defaults to 0.5. */
@@ -62,6 +69,7 @@ export const DEFAULT_PID_OPTIONS: Readonly<Required<PidOptions>> = Object.freeze
   kd: 0,
   derivativeFilter: 0.5,
   sigmaMin: 0.1,
+  floorReach: 100,
   sigmaMax: 10,
   maxRate: 0.5,
   deadband: 0.25,
@@ -94,6 +102,8 @@ export interface PidState {
   readonly parameters: PidParameters | null;
   /** Measured plant gain (absent in states saved before it existed). */
   readonly plant?: PlantGainState;
+  /** Whether σ may leave its resting floor downwards (absent in older states: closed). */
+  readonly floor?: FloorGateState;
 }
 
 const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
@@ -110,6 +120,7 @@ function validate(o: Required<PidOptions>): void {
     throw new RangeError(`Invalid PID sigma limits: sigmaMin ${o.sigmaMin}, sigmaMax ${o.sigmaMax}`);
   }
   if (!(o.derivativeFilter > 0 && o.derivativeFilter <= 1)) throw new RangeError(`Invalid PID option derivativeFilter: ${o.derivativeFilter}`);
+  if (!(o.floorReach >= 1 && Number.isFinite(o.floorReach))) throw new RangeError(`Invalid PID option floorReach: ${o.floorReach}`);
 }
 
 function checkInput({ band, dt }: ControllerInput): Band {
@@ -123,7 +134,8 @@ function checkInput({ band, dt }: ControllerInput): Band {
  *
  * - Output and integral are clamped to [ln sigmaMin, ln sigmaMax]; the integral only grows
  *   into the headroom the output has left (conditional integration), so σ sits at sigmaMin
- *   during the initial descent without winding.
+ *   during the initial descent without winding. When the loss stalls above the band with σ
+ *   there ({@link stepFloorGate}), the lower limit drops to sigmaMin / floorReach.
  * - The integral step is divided by the measured plant gain ({@link createPlantGainEstimator}):
  *   σ climbs at `maxRate` while it barely moves the loss, and slows once it bites.
  * - Start-up lead: while σ is at sigmaMin, the loss's trend decides when the climb starts.
@@ -144,9 +156,11 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
   const o: Required<PidOptions> = { ...DEFAULT_PID_OPTIONS, ...options };
   validate(o);
   const uMin = Math.log(o.sigmaMin);
+  const sigmaFloor = o.sigmaMin / o.floorReach;
+  const uFloor = Math.log(sigmaFloor);
   const uMax = Math.log(o.sigmaMax);
   // At a limit, report the limit itself (exp(ln x) is not always x).
-  const toSigma = (u: number): number => (u <= uMin ? o.sigmaMin : u >= uMax ? o.sigmaMax : Math.exp(u));
+  const toSigma = (u: number): number => (u === uMin ? o.sigmaMin : u <= uFloor ? sigmaFloor : u >= uMax ? o.sigmaMax : Math.exp(u));
   const estimator = createPlantGainEstimator();
   return {
     type: 'pid',
@@ -165,30 +179,32 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
       const g = estimator.gain(plant);
       const adapt = o.referenceGain > 0 ? o.referenceGain / g : 1;
       const slope = s.lastMeasurement === null ? 0 : s.slope + o.derivativeFilter * ((y - s.lastMeasurement) / input.dt - s.slope);
+      const floor = stepFloorGate(s.floor ?? CLOSED_FLOOR_GATE, { atFloor: s.logSigma <= uMin, measurement: y, hi: band.hi, dt: input.dt });
+      const uLow = floor.open ? uFloor : uMin;
       const starting = s.logSigma <= uMin && y <= band.hi && slope < 0;
       const eI = starting ? Math.max(e, (bandMid(band) - y - o.lead * slope) / w) : e;
       const eOut = Math.abs(eI) <= o.deadband ? 0 : eI - Math.sign(eI) * o.deadband;
       const p = o.kp * eOut;
       const d = (-o.kd * slope) / w + 0; // + 0 turns −0 into 0
       const parameters: PidParameters = { kp: o.kp, kd: o.kd, deadband: o.deadband, lo: band.lo, hi: band.hi };
-      const lo = Math.max(uMin, s.logSigma - o.maxRate * input.dt);
+      const lo = Math.max(uLow, s.logSigma - o.maxRate * input.dt);
       const hi = Math.min(uMax, s.logSigma + o.maxRate * input.dt);
       let i: number;
       let u: number;
       if (s.parameters !== null && !sameParameters(s.parameters, parameters)) {
-        u = clamp(s.logSigma, uMin, uMax);
-        i = clamp(u - p - d, uMin, uMax);
+        u = clamp(s.logSigma, uLow, uMax);
+        i = clamp(u - p - d, uLow, uMax);
       } else {
         const gain = o.ki * Math.min(o.maxGainFactor, Math.exp(o.gainGrowth * Math.abs(eI))) * adapt;
         const next = s.integral + gain * eOut * input.dt;
         // Integrate only into the headroom the output has left: no windup at a limit.
         if (eOut > 0) i = Math.min(next, Math.max(s.integral, hi - p - d));
         else i = Math.max(next, Math.min(s.integral, lo - p - d));
-        i = clamp(i, uMin, uMax);
+        i = clamp(i, uLow, uMax);
         u = clamp(p + i + d, lo, hi);
       }
       return {
-        state: { logSigma: u, integral: i, lastMeasurement: y, slope, parameters, plant },
+        state: { logSigma: u, integral: i, lastMeasurement: y, slope, parameters, plant, floor },
         sigma: toSigma(u),
         terms: { p, i, d, error: e },
       };

@@ -1,5 +1,6 @@
 import type { Actuation, ControllerTerms } from './actuation.js';
 import type { Band } from './band.js';
+import type { BandStatus } from './band-status.js';
 import type { EpochMeasurement } from './epoch-measurement.js';
 
 /** What the feedback side adds to each epoch's event. */
@@ -8,6 +9,12 @@ export interface Annotation {
   readonly band: Band;
   readonly inBand: boolean;
   readonly terms: ControllerTerms;
+  /** The loop's verdict on the band after this epoch; absent for actuators without one. */
+  readonly bandStatus?: BandStatus;
+  /** Measured per-epoch jitter std of the raw loss at the next σ and K (absent before an estimate). */
+  readonly jitter?: number;
+  /** The band is narrower than the loop can hold within its draws budget. */
+  readonly bandTooNarrow?: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Band } from './band.js';
 import type { ControllerTerms } from './actuation.js';
+import type { BandStatus } from './band-status.js';
 import type { EpochMeasurement } from './epoch-measurement.js';
 
 /**
@@ -23,6 +24,12 @@ export interface EpochEvent extends EpochMeasurement {
   readonly inBand: boolean;
   /** Controller terms of the step that followed this epoch. */
   readonly terms: ControllerTerms;
+  /** The loop's verdict on the band after this epoch (absent in events written before it existed). */
+  readonly bandStatus?: BandStatus | undefined;
+  /** Measured per-epoch jitter std of the raw loss, for the next epoch's σ and K (absent before an estimate). */
+  readonly jitter?: number | undefined;
+  /** The band is narrower than the loop can hold within its draws budget (sustained). */
+  readonly bandTooNarrow?: boolean | undefined;
   /** Unix time in milliseconds when the epoch finished. */
   readonly timestamp: number;
 }

@@ -11,11 +11,12 @@ export interface LoadDatasetOptions {
   readonly label?: string | undefined;
 }
 
-const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+))?$/;
+const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+)(?::(\d+))?)?$/;
 
 /**
  * Loads a dataset by spec: a bundled name (`iris`, `wine`, `breast-cancer`, `digits`), a generated
- * set (`blobs` = 4096×64 with 3 classes, or `blobs:ROWSxFEATURESxCLASSES`), or otherwise
+ * set (`blobs` = 4096×64 with 3 classes, `blobs:ROWSxFEATURESxCLASSES`, or with `:DECADES`
+ * appended, features whose scales span that many orders of magnitude), or otherwise
  * a CSV path (write `./iris` for a file that shares a bundled name).
  *
  * @example
@@ -30,10 +31,10 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
   }
   const blobs = BLOBS.exec(spec);
   if (blobs !== null) {
-    const [, rows, features, classes] = blobs;
+    const [, rows, features, classes, decades] = blobs;
     return rows === undefined
       ? makeBlobs()
-      : makeBlobs({ rows: Number(rows), features: Number(features), classes: Number(classes) });
+      : makeBlobs({ rows: Number(rows), features: Number(features), classes: Number(classes), decades: Number(decades ?? 0) });
   }
   if (!existsSync(spec) && !/[./\\]/.test(spec)) {
     const names = [...Object.keys(BUNDLED_DATASETS), 'blobs'].join(', ');

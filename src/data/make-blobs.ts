@@ -16,6 +16,12 @@ export interface BlobsOptions {
   readonly centerBox?: number;
   /** Seed of the generator. Defaults to 0. */
   readonly seed?: number | string;
+  /**
+   * Spread of the feature scales, in decades: feature j is multiplied by
+   * 10^(decades·(j/(features−1) − ½)), so unstandardised features span `decades` orders of
+   * magnitude (like raw sensor units). Defaults to 0 (all on one scale).
+   */
+  readonly decades?: number;
 }
 
 /**
@@ -33,6 +39,9 @@ export function makeBlobs(options: BlobsOptions = {}): Dataset {
   const classes = positiveInt('classes', options.classes ?? 3);
   if (classes < 2) throw new UserError(`classes must be at least 2, got ${classes}`);
   if (rows < classes) throw new UserError(`rows must be at least classes (${classes}), got ${rows}`);
+  const decades = options.decades ?? 0;
+  if (!(decades >= 0 && decades <= 30)) throw new UserError(`decades must be between 0 and 30, got ${decades}`);
+  const scale = Float64Array.from({ length: features }, (_, f) => 10 ** (features > 1 ? decades * (f / (features - 1) - 0.5) : 0));
   const clusterStd = options.clusterStd ?? 1;
   const centerBox = options.centerBox ?? 1;
   const rng = seedrandom(String(options.seed ?? 0));
@@ -46,11 +55,11 @@ export function makeBlobs(options: BlobsOptions = {}): Dataset {
     const c = r % classes;
     y[r] = c;
     for (let f = 0; f < features; f++) {
-      x[r * features + f] = (centers[c * features + f] as number) + clusterStd * gaussian(rng);
+      x[r * features + f] = ((centers[c * features + f] as number) + clusterStd * gaussian(rng)) * (scale[f] as number);
     }
   }
   return {
-    name: `blobs-${rows}x${features}x${classes}`,
+    name: `blobs-${rows}x${features}x${classes}${decades > 0 ? `-${decades}d` : ''}`,
     featureNames: Array.from({ length: features }, (_, f) => `x${f}`),
     classNames: Array.from({ length: classes }, (_, c) => `blob_${c}`),
     rows,

@@ -1,4 +1,5 @@
 import type { Dataset, Split } from './dataset.js';
+import { featureStats } from './feature-std.js';
 
 /** A split rescaled by {@link standardize}, with the statistics that were used. */
 export interface Standardized {
@@ -19,30 +20,9 @@ export interface Standardized {
  * const { split, mean, std } = standardize(irisSeedSplit());
  */
 export function standardize(split: Split): Standardized {
-  const { train } = split;
-  const f = train.features;
-  const n = train.rows;
-  const mean = new Float64Array(f);
-  const min = new Float64Array(f).fill(Infinity);
-  const max = new Float64Array(f).fill(-Infinity);
-  for (let i = 0; i < train.x.length; i++) {
-    const j = i % f;
-    const v = train.x[i] as number;
-    mean[j] = (mean[j] as number) + v / n;
-    if (v < (min[j] as number)) min[j] = v;
-    if (v > (max[j] as number)) max[j] = v;
-  }
-  // A second pass: the one-pass E[x²] − E[x]² formula cancels badly for large offsets.
-  const variance = new Float64Array(f);
-  for (let i = 0; i < train.x.length; i++) {
-    const j = i % f;
-    const d = (train.x[i] as number) - (mean[j] as number);
-    variance[j] = (variance[j] as number) + (d * d) / n;
-  }
-  // min === max, not std === 0: rounding in the mean leaves a tiny std on constant columns.
-  const std = Float64Array.from(variance, (v, j) => (min[j] === max[j] ? 1 : Math.sqrt(v)));
+  const { mean, std } = featureStats(split.train);
   return {
-    split: { train: rescale(train, mean, std), test: rescale(split.test, mean, std) },
+    split: { train: rescale(split.train, mean, std), test: rescale(split.test, mean, std) },
     mean: Float32Array.from(mean),
     std: Float32Array.from(std),
   };

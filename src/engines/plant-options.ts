@@ -1,4 +1,5 @@
 import type { Split } from '../data/dataset.js';
+import type { NoiseScale } from './noise/noise-scale.js';
 
 /**
  * Options of every built-in engine's plant (`JsPlant`, `TfjsPlant`): one contract, one set of
@@ -21,6 +22,13 @@ export interface PlantOptions {
   readonly measureClean?: boolean;
   /** Clock for `durationMs`. Defaults to `performance.now`. */
   readonly now?: () => number;
+  /**
+   * `absolute`: σ is in input units. `feature`: σ is multiplied by each feature's training-set
+   * std, so one σ corrupts every feature alike however its scale. Defaults to `'absolute'`.
+   */
+  readonly noiseScale?: NoiseScale;
+  /** Antithetic noise draws (see `NoisyBatchOptions.antithetic`). Defaults to `false`. */
+  readonly antithetic?: boolean;
 }
 
 /** {@link PlantOptions} with every default filled in. */
@@ -34,6 +42,8 @@ export const PLANT_DEFAULTS = {
   batchSize: null,
   seed: '0',
   measureClean: false,
+  noiseScale: 'absolute',
+  antithetic: false,
 } as const satisfies Omit<ResolvedPlantOptions, 'split' | 'now'>;
 
 /**
@@ -53,6 +63,8 @@ export function resolvePlantOptions(options: PlantOptions): ResolvedPlantOptions
     seed: options.seed ?? PLANT_DEFAULTS.seed,
     measureClean: options.measureClean ?? PLANT_DEFAULTS.measureClean,
     now: options.now ?? (() => performance.now()),
+    noiseScale: options.noiseScale ?? PLANT_DEFAULTS.noiseScale,
+    antithetic: options.antithetic ?? PLANT_DEFAULTS.antithetic,
   };
   const { batchSize, learningRate, hidden, optimizer } = resolved;
   if (batchSize !== null && !(Number.isInteger(batchSize) && batchSize >= 1)) {

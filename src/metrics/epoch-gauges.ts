@@ -1,3 +1,4 @@
+import { BAND_STATUSES } from '../core/band-status.js';
 import type { EpochEvent } from '../core/epoch-event.js';
 import type { MetricName } from './metric-names.js';
 
@@ -33,6 +34,17 @@ export const EPOCH_GAUGES: readonly EpochGauge[] = [
     name: 'lossband_controller_term',
     help: 'P, I and D contributions of the last controller step.',
     split: { label: 'term', values: { p: (e) => e.terms.p, i: (e) => e.terms.i, d: (e) => e.terms.d } },
+  },
+  {
+    name: 'lossband_band_status',
+    help: 'Verdict on the band: 1 for the current one (held, not-held, unreachable-above, unreachable-below), 0 for the others.',
+    split: { label: 'status', values: Object.fromEntries(BAND_STATUSES.map((s) => [s, (e: EpochEvent) => (e.bandStatus === s ? 1 : 0)])) },
+  },
+  { name: 'lossband_loss_jitter', help: 'Measured epoch-to-epoch jitter (std) of the raw training loss at the current sigma and draws.', read: (e) => e.jitter },
+  {
+    name: 'lossband_band_too_narrow',
+    help: '1 when the band is narrower than the loss jitter lets the loop hold within noise.budget, else 0.',
+    read: (e) => (e.bandTooNarrow === undefined ? undefined : e.bandTooNarrow ? 1 : 0),
   },
   { name: 'lossband_in_band', help: '1 when the last epoch training loss lay inside the band, else 0.', read: (e) => (e.inBand ? 1 : 0) },
   { name: 'lossband_epoch', help: 'Number of the last finished epoch; continues across resumes.', read: (e) => e.epoch },

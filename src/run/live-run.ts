@@ -141,6 +141,8 @@ async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoin
     learningRate,
     batchSize: config.model.batchSize,
     measureClean: config.controller.signal === 'clean',
+    noiseScale: config.noise.scale,
+    antithetic: config.noise.antithetic,
   });
   if (cp) await plant.restoreState(cp.plant as PlantState);
   return plant;

@@ -7,6 +7,7 @@ import type { Phase } from '../metrics/index.js';
 import { readCheckpoint } from '../store/checkpoint.js';
 import { runPaths } from '../store/run-directory.js';
 import { chooseEngine } from './choose-engine.js';
+import { loopOptions, runShape } from './create-actuator.js';
 import { LiveRun } from './live-run.js';
 import { loadSplit } from './load-split.js';
 import { Run } from './run.js';
@@ -83,7 +84,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const runMetrics = host.metricsFor(config.name);
   let run: Run;
   try {
-    run = Run.open({ config, metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate });
+    run = Run.open({
+      config, metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate,
+      loop: loopOptions(config, runShape(split)),
+    });
   } catch (err) {
     if (ownHost) await host.close();
     throw err;

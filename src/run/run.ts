@@ -4,7 +4,8 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from '../control/band-statistics.js';
-import type { LoopOptions } from '../control/closed-loop.js';
+import { bandWarnings, type BandWarningKind } from '../control/band-warnings.js';
+import { chanceLoss, sigmaLimits, type LoopOptions } from '../control/closed-loop.js';
 import { LoopActuator } from '../control/loop-actuator.js';
 import type { Actuation } from '../core/actuation.js';
 import { assertBand, type Band } from '../core/band.js';
@@ -104,6 +105,7 @@ export class Run implements RunControl {
   private stats: BandStatistics;
   private ended: Promise<RunSummary> | undefined;
   private readonly startedAt = performance.now();
+  private readonly warned = new Set<BandWarningKind>();
   /** Learning rate in force; lowered by rollbacks. */
   learningRate: number;
   /** Rollbacks after non-finite losses so far. */
@@ -240,6 +242,7 @@ export class Run implements RunControl {
     this.events.append(event);
     this.o.metrics.recordEpoch(event);
     for (const sink of this.o.sinks ?? []) sink.epoch(event);
+    if (event.bandStatus?.startsWith('unreachable') || event.bandTooNarrow) this.warnAboutBand(event);
     const every = this.o.config.checkpointEvery;
     if (!event.nonFinite && every > 0 && event.epoch % every === 0) this.checkpoint();
   }
@@ -388,6 +391,17 @@ export class Run implements RunControl {
   /** The current state. */
   get runState(): RunState {
     return this.state;
+  }
+
+  /** One warning per kind and process: an unreachable band, a band too narrow for the budget. */
+  private warnAboutBand(event: EpochEvent): void {
+    const options = this.current.state.options;
+    const limits = sigmaLimits(options);
+    const context = { chanceLoss: chanceLoss(options), budget: this.o.config.noise.budget, ...(limits ? { sigmaMin: limits.min, sigmaMax: limits.max } : {}) };
+    for (const w of bandWarnings(event, this.warned, context)) {
+      this.warned.add(w.kind);
+      this.o.log.warn({ epoch: event.epoch, bandStatus: event.bandStatus, jitter: event.jitter }, w.text);
+    }
   }
 
   private setState(state: RunState): void {

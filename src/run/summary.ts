@@ -1,5 +1,6 @@
 import type { BandStatistics } from '../control/band-statistics.js';
 import type { Band } from '../core/band.js';
+import type { BandStatus } from '../core/band-status.js';
 import type { EpochEvent } from '../core/epoch-event.js';
 import type { RunState } from '../core/run-state.js';
 
@@ -15,6 +16,12 @@ export interface RunSummary {
   readonly finalDraws: number | null;
   readonly band: Band;
   readonly firstInBandEpoch: number | null;
+  /** The loop's verdict on the band after the last epoch (see `BandStatus`); null before one. */
+  readonly bandStatus: BandStatus | null;
+  /** The band was narrower than the loss jitter lets the loop hold within `noise.budget`. */
+  readonly bandTooNarrow: boolean;
+  /** Measured per-epoch jitter std of the raw loss at the end; null before an estimate. */
+  readonly lossJitter: number | null;
   readonly inBandFraction: number | null;
   readonly inBandFractionSmoothed: number | null;
   readonly bandIAE: number;
@@ -66,6 +73,9 @@ export function buildSummary(input: SummaryInput): RunSummary {
     finalDraws: num(last?.draws),
     band: last?.band ?? input.band,
     firstInBandEpoch: stats.firstInBandEpoch,
+    bandStatus: last?.bandStatus ?? null,
+    bandTooNarrow: last?.bandTooNarrow ?? false,
+    lossJitter: num(last?.jitter),
     inBandFraction: stats.inBandFraction,
     inBandFractionSmoothed: stats.inBandFractionSmoothed,
     bandIAE: stats.bandIAE,

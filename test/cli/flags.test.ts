@@ -13,6 +13,11 @@ describe('flagsToConfig', () => {
     });
   });
 
+  it('maps --noise-scale onto noise.scale and names the flag for a bad value', () => {
+    expect(flagsToConfig({ noiseScale: 'feature' })).toEqual({ noise: { scale: 'feature' } });
+    expect(() => flagsToConfig({ noiseScale: 'relative' })).toThrow(/^--noise-scale: /);
+  });
+
   it.each([
     [{ epochs: 'abc' }, '--epochs: not a number: "abc"'],
     [{ epochs: '-1' }, '--epochs: '],

@@ -30,6 +30,13 @@ describe('createProgress', () => {
     expect(lines[0]).toBe('epoch 10/200  loss 0.3500  smoothed 0.3400  band [0.3, 0.4] in   σ 0.500  draws 4  val acc 0.900');
   });
 
+  it('names an unreachable or too narrow band on the line', () => {
+    const c = capture();
+    const p = createProgress({ mode: 'lines', epochs: 10, out: c.out });
+    for (let e = 1; e <= 10; e++) p.epoch({ ...event(e), bandStatus: 'unreachable-above', bandTooNarrow: true });
+    expect(c.text().trim().split('\n').at(-1)?.endsWith('val acc 0.900  unreachable-above  band too narrow')).toBe(true);
+  });
+
   it('prints nothing when quiet', () => {
     const c = capture();
     const p = createProgress({ mode: 'quiet', epochs: 5, out: c.out });

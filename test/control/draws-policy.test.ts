@@ -82,6 +82,39 @@ describe('createDrawsPolicy (auto)', () => {
 });
 
 describe('createDrawsPolicy (fixed)', () => {
+  it('does not read optimiser spikes as noise jitter: rare large jumps leave K where the jitter puts it', () => {
+    // Jitter 0.01 (K = 1 suffices for a 0.1 band), plus a 0.5 spike every 25th epoch (160 jumps in 2000
+    // epochs, as on raw-scale data): a mean-square estimate reads them as jitter and pins K at 16.
+    const spiky: Scenario = { oneDrawStd: () => 0.01, level: (e) => 0.35 + (e % 25 === 0 ? 0.5 : 0) };
+    expect(Math.max(...run(2000, spiky).slice(200))).toBeLessThanOrEqual(3);
+    expect(Math.max(...run(2000, spiky, { robust: false }).slice(200))).toBe(16);
+  });
+
+  it('reports the band too narrow only after 50 epochs in which even maxDraws leaves the jitter too wide', () => {
+    const policy = createDrawsPolicy({ maxDraws: 4 });
+    const normal = gaussian(3);
+    let state = policy.init();
+    const narrow = { lo: 0.34, hi: 0.36 };
+    const flags: boolean[] = [];
+    for (let epoch = 1; epoch <= 200; epoch++) {
+      // One-draw jitter 0.04: at K = 4, 0.02 std; holding 90 % of a 0.02-wide band needs ≤ 0.006.
+      const raw = 0.35 + (0.04 / Math.sqrt(state.draws)) * normal();
+      state = policy.step(state, { raw, draws: state.draws, band: narrow, sigma: 1, nextSigma: 1 });
+      flags.push(policy.tooNarrow(state));
+    }
+    const first = flags.indexOf(true);
+    expect(first).toBeGreaterThanOrEqual(50);
+    expect(first).toBeLessThan(70);
+    expect(policy.jitter(state, 1, 4)).toBeCloseTo(0.02, 2);
+    // The same jitter in a 0.1-wide band (0.02 std × 3.3 = 0.066 < 0.1) is holdable.
+    let wide = policy.init();
+    for (let epoch = 1; epoch <= 200; epoch++) {
+      const raw = 0.35 + (0.04 / Math.sqrt(wide.draws)) * normal();
+      wide = policy.step(wide, { raw, draws: wide.draws, band, sigma: 1, nextSigma: 1 });
+    }
+    expect(policy.tooNarrow(wide)).toBe(false);
+  });
+
   it('returns the configured K whatever the jitter', () => {
     expect(new Set(run(200, { oneDrawStd: () => 0.5 }, { mode: 4 }))).toEqual(new Set([4]));
   });

@@ -56,6 +56,10 @@ describe('loadDataset', () => {
   });
 
   it('generates blobs by spec', () => {
+    const wide = loadDataset('blobs:40x5x2:4');
+    const spread = (j: number): number => Math.max(...Array.from({ length: 40 }, (_, r) => Math.abs(wide.x[r * 5 + j] as number)));
+    expect(spread(4) / spread(0)).toBeGreaterThan(1e3);
+    expect(wide.name).toBe('blobs-40x5x2-4d');
     const ds = loadDataset('blobs:30x5x3');
     expect([ds.rows, ds.features, ds.classNames.length]).toEqual([30, 5, 3]);
     expect(loadDataset('blobs').rows).toBe(4096);

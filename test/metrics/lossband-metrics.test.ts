@@ -30,6 +30,17 @@ describe('LossbandMetrics', () => {
     expect(() => setUp('r2')).not.toThrow();
   });
 
+  it('exports the band verdict as one 1 among the statuses, following the last event', async () => {
+    const { registry, metrics } = setUp();
+    metrics.recordEpoch(makeEvent({ bandStatus: 'held' }));
+    let m = await snapshot(registry);
+    const status = (s: string): number | undefined => value(m.get('lossband_band_status'), { run: 'r1', status: s });
+    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([1, 0, 0, 0]);
+    metrics.recordEpoch(makeEvent({ epoch: 2, bandStatus: 'unreachable-above' }));
+    m = await snapshot(registry);
+    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([0, 0, 1, 0]);
+  });
+
   it('exposes every epoch value with the run label after recordEpoch', async () => {
     const { registry, metrics } = setUp();
     metrics.recordEpoch(makeEvent({ epoch: 7, loss: 0.35, cleanLoss: 0.3, durationMs: 3, timestamp: 1_700_000_001_500 }));

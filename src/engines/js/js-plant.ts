@@ -9,6 +9,7 @@ import { NoisyBatch } from '../noise/noisy-batch.js';
 import type { TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
 import { resolvePlantOptions, type PlantOptions } from '../plant-options.js';
+import { noiseFeatureScale } from '../noise/noise-scale.js';
 
 /** Options of {@link JsPlant}: the engine contract's {@link PlantOptions}. */
 export type JsPlantOptions = PlantOptions;
@@ -68,7 +69,7 @@ export class JsPlant implements TrainablePlant {
     this.measureClean = o.measureClean;
     this.now = o.now;
     this.gaussian = new Gaussian(`${seed}:noise`);
-    this.noise = new NoisyBatch(train, this.gaussian);
+    this.noise = new NoisyBatch(train, this.gaussian, { featureScale: noiseFeatureScale(train, o.noiseScale), antithetic: o.antithetic });
     this.evaluation = this.mlp.buffers(Math.max(test.rows, this.measureClean ? train.rows : 0), false);
   }
 

@@ -47,9 +47,10 @@ export class Gaussian {
 
   /**
    * `out` = K stacked copies of `x` (K = out.length / x.length), each value plus σ·z: the
-   * noise is generated and applied in one pass. An empty `x` means zeros.
+   * noise is generated and applied in one pass. An empty `x` means zeros. `scale`, as long as
+   * `x`, multiplies σ element by element (noise relative to each feature's spread).
    */
-  addScaled(x: Float32Array, sigma: number, out: Float32Array): void {
+  addScaled(x: Float32Array, sigma: number, out: Float32Array, scale?: Float32Array): void {
     const n = x.length;
     const st = this.s;
     let s0 = st[0] as number;
@@ -85,7 +86,7 @@ export class Gaussian {
         }
         // z is rounded to float32 as a stored sample would be, so prefetched blocks
         // (see NoiseSource) give bit-identical noisy inputs.
-        out[base + j] = (n === 0 ? 0 : (x[j] as number)) + sigma * Math.fround(z);
+        out[base + j] = (n === 0 ? 0 : (x[j] as number)) + (scale === undefined ? sigma : sigma * (scale[j] as number)) * Math.fround(z);
       }
     }
     st[0] = s0;

@@ -41,15 +41,16 @@ export class NoiseSource {
     this.waitMs = options.waitMs ?? 5000;
   }
 
-  /** `out` = K stacked copies of `x`, each value plus σ·z (see {@link Gaussian.addScaled}). */
-  addScaled(x: Float32Array, sigma: number, out: Float32Array): void {
+  /** `out` = K stacked copies of `x`, each value plus σ·z, σ times `scale` if given (see {@link Gaussian.addScaled}). */
+  addScaled(x: Float32Array, sigma: number, out: Float32Array, scale?: Float32Array): void {
     const z = this.take(out.length);
     if (z) {
       const n = x.length;
       for (let base = 0; base < out.length; base += n) {
-        for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (z[base + j] as number);
+        if (scale === undefined) for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (z[base + j] as number);
+        else for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (scale[j] as number) * (z[base + j] as number);
       }
-    } else this.local.addScaled(x, sigma, out);
+    } else this.local.addScaled(x, sigma, out, scale);
     if (out.length >= this.prefetchMin) this.request(out.length);
   }
 

@@ -6,6 +6,7 @@ import type { EpochMeasurement } from '../../core/epoch-measurement.js';
 import { Gaussian } from '../noise/gaussian.js';
 import { NoiseSource } from '../noise/noise-source.js';
 import { NoisyBatch } from '../noise/noisy-batch.js';
+import { noiseFeatureScale } from '../noise/noise-scale.js';
 import { BatchLabels } from './batch-labels.js';
 import type { TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
@@ -65,7 +66,7 @@ export class TfjsPlant implements TrainablePlant {
     this.now = o.now;
     // Large batches get their noise prefetched on a worker thread while the epoch trains.
     this.gaussian = new NoiseSource(new Gaussian(`${seed}:noise`));
-    this.noise = new NoisyBatch(train, this.gaussian);
+    this.noise = new NoisyBatch(train, this.gaussian, { featureScale: noiseFeatureScale(train, o.noiseScale), antithetic: o.antithetic });
     this.labels = new BatchLabels(train);
     this.xVal = tf.tensor2d(test.x, [test.rows, test.features]);
     this.yValIndex = tf.tensor1d(test.y, 'int32');

@@ -80,6 +80,16 @@ describe('JsPlant against TfjsPlant', () => {
     expect(accuracyGaps).toBeLessThanOrEqual(3);
   });
 
+  it('agrees with TfjsPlant when σ is scaled per feature (raw cm), and that noise differs from absolute σ', () => {
+    const options: JsPlantOptions = { split: irisSeedSplit(), seed: '5', measureClean: true, noiseScale: 'feature' };
+    const act = (e: number): Actuation => ({ sigma: 0.3 + 0.1 * (e % 3), draws: 1 + (e % 2) });
+    const host = run(new JsPlant(options), 150, act).map((m) => m.loss);
+    const tfjs = run(new TfjsPlant(options), 150, act).map((m) => m.loss);
+    expect(maxRelDiff(host, tfjs)).toBeLessThan(1e-3);
+    const absolute = run(new JsPlant({ ...options, noiseScale: 'absolute' }), 150, act).map((m) => m.loss);
+    expect(maxRelDiff(host, absolute)).toBeGreaterThan(1e-2);
+  });
+
   it.each([
     ['adam', {}],
     ['sgd', { optimizer: 'sgd', learningRate: 0.05 }],
