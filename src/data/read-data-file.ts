@@ -23,7 +23,6 @@ export interface ReadDataFileOptions {
 }
 
 const KIND: ReadonlyArray<[(s: fs.Stats) => boolean, string]> = [
-  [(s) => s.isDirectory(), 'a directory'],
   [(s) => s.isFIFO(), 'a FIFO'],
   [(s) => s.isCharacterDevice(), 'a character device'],
   [(s) => s.isBlockDevice(), 'a block device'],
@@ -54,6 +53,7 @@ export function readDataFile(file: string, options: ReadDataFileOptions = {}): {
   let bytes: Buffer;
   try {
     const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw fileError(file, { code: 'EISDIR' });
     const kind = KIND.find(([is]) => is(stat));
     if (kind) throw new UserError(`${file}: is ${kind[1]}, not a regular file; a data file must be a CSV file`);
     if (stat.size > max) throw new UserError(`${file}: ${mib(stat.size)} is over the ${mib(max)} limit for data files`);
@@ -98,7 +98,8 @@ function readAll(fd: number, file: string, size: number, max: number): Buffer {
   }
 }
 
+/** `304 MiB`, `2.9 KiB`: the unit that keeps the number readable. */
 function mib(bytes: number): string {
-  const m = bytes / (1024 * 1024);
-  return `${m >= 10 ? Math.round(m) : m.toFixed(1)} MiB`;
+  const [value, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'MiB'] : [bytes / 1024, 'KiB'];
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${unit}`;
 }
