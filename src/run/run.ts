@@ -23,7 +23,7 @@ import { hasEventHistory } from '../store/event-files.js';
 import { reconcileEvents } from '../store/reconcile-events.js';
 import { runPaths, type RunPaths } from '../store/run-directory.js';
 import { acquireRunLock, type RunLock } from '../store/run-lock.js';
-import type { StoreFailure } from '../store/store-failure.js';
+import { isFatalStoreError, STORE_FAILURE_EXIT_CODE, StoreFailure } from '../store/store-failure.js';
 import { loopOptions } from './create-actuator.js';
 import { buildSummary, type RunSummary } from './summary.js';
 
@@ -172,7 +172,11 @@ export class Run implements RunControl {
             throw new UserError(`--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`);
           }
         }
-        writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
+        try {
+          writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
+        } catch (err) {
+          throw new UserError(new StoreFailure(paths.config, err).message, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+        }
       }
       return new Run(options, paths, lock, resumed, band);
     } catch (err) {
@@ -417,7 +421,7 @@ export class Run implements RunControl {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new UserError(`${this.paths.events}: is a symbolic link; refusing to write the history through it`);
-      throw new UserError(`${this.paths.events}: cannot open (${code ?? 'error'})`);
+      throw new UserError(`${this.paths.events}: cannot open (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
     }
   }
 

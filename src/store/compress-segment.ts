@@ -40,11 +40,33 @@ export async function writeGzipAtomic(target: string, source: Readable, ...trans
  * @example
  * await compressSegment('runs/a/events-000001.jsonl'); // → runs/a/events-000001.jsonl.gz
  */
-export async function compressSegment(plain: string): Promise<string> {
-  const gz = `${plain}.gz`;
-  await writeGzipAtomic(gz, await openForReading(plain));
-  await fs.promises.rm(plain, { force: true });
-  return gz;
+export function compressSegment(plain: string): Promise<string> {
+  // One compression per segment at a time, whoever asks (a writer reopened after a rollback).
+  const running = inFlight.get(plain);
+  if (running) return running;
+  const job = (async () => {
+    const gz = `${plain}.gz`;
+    await writeGzipAtomic(gz, await openForReading(plain));
+    await fs.promises.rm(plain, { force: true });
+    return gz;
+  })().finally(() => inFlight.delete(plain));
+  inFlight.set(plain, job);
+  return job;
+}
+
+/** Compressions under way in this process, by plain segment path. */
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * Resolves once no segment of `dir` is being compressed by this process (failures are the
+ * compressor's to report), so the history can be cut without racing a compression.
+ *
+ * @example
+ * await compressionsSettled('runs/a');
+ */
+export async function compressionsSettled(dir: string): Promise<void> {
+  const prefix = path.join(dir, path.sep);
+  await Promise.all([...inFlight].filter(([plain]) => plain.startsWith(prefix)).map(([, job]) => job.catch(() => undefined)));
 }
 
 /**

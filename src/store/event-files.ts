@@ -69,3 +69,15 @@ export function hasEventHistory(dir: string): boolean {
     }
   });
 }
+
+/** Plain segments whose `.gz` is complete: leftovers of a compression interrupted before its cleanup. */
+export function plainLeftovers(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const present = new Set(names);
+  return names.filter((n) => SEGMENT.exec(n)?.[2] === undefined && SEGMENT.test(n) && present.has(`${n}.gz`)).map((n) => path.join(dir, n));
+}

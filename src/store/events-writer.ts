@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EpochEvent } from '../core/epoch-event.js';
 import { compressSegment } from './compress-segment.js';
-import { listEventFiles, segmentName } from './event-files.js';
+import { listEventFiles, plainLeftovers, segmentName } from './event-files.js';
 import { errnoOf, isFatalStoreError, StoreFailure } from './store-failure.js';
 
 /** Default size at which `events.jsonl` is closed and compressed into a segment: 64 MiB. */
@@ -108,8 +108,9 @@ export class EventsWriter {
     this.fd = fs.openSync(file, APPEND, 0o644);
     this.size = fs.fstatSync(this.fd).size;
     const files = listEventFiles(this.dir);
-    this.segment = Math.max(0, ...files.map((f) => f.segment ?? 0));
-    // Segments a killed process left uncompressed: compress them now, in the background.
+    this.segment = files.reduce((n, f) => Math.max(n, f.segment ?? 0), 0);
+    // What a killed process left: plain copies of compressed segments, and segments not compressed yet.
+    for (const plain of plainLeftovers(this.dir)) fs.rmSync(plain, { force: true });
     for (const f of files) if (f.segment !== undefined && !f.gzip) this.compress(f.file);
   }
 
@@ -176,7 +177,8 @@ export class EventsWriter {
       fs.fsync(fd, (err) => {
         if (!err && this.fd === fd && deleted(fd)) err = Object.assign(new Error('events.jsonl was deleted'), { code: 'ENOENT' });
         if (err) this.failed(err);
-        if (this.failure) reject(this.failure);
+        // Not durable, so not something a checkpoint may claim: reject even when training goes on.
+        if (this.failure || err) reject(this.failure ?? err);
         else resolve();
       }),
     );

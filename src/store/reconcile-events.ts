@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { UserError } from '../core/user-error.js';
-import { truncateSegment } from './compress-segment.js';
+import { compressionsSettled, truncateSegment } from './compress-segment.js';
 import { listEventFiles, type EventFile } from './event-files.js';
 import { readEventLines, type ReadEventLinesOptions } from './read-event-lines.js';
 
@@ -34,6 +34,7 @@ interface Cut {
  */
 export async function reconcileEvents(dir: string, epoch: number, options: ReconcileOptions = {}): Promise<{ kept: number; dropped: number }> {
   const every = options.every ?? 1;
+  await compressionsSettled(dir);
   const files = listEventFiles(dir);
   let kept = 0;
   let dropped = 0;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { EventsWriter, type EventsFs } from '../../src/store/events-writer.js';
@@ -85,6 +85,18 @@ describe('EventsWriter', () => {
     w.close();
     await w.settle();
     expect(fs.readdirSync(d).sort()).toEqual(['events-000001.jsonl.gz', 'events-000002.jsonl.gz', 'events.jsonl']);
+    expect(await history(d)).toEqual([1, 2, 3]);
+  });
+
+  it('removes the plain copy of a segment whose compression finished but was not cleaned up', async () => {
+    const d = dir();
+    fs.writeFileSync(path.join(d, 'events-000001.jsonl'), epochsLines(1, 2));
+    fs.writeFileSync(path.join(d, 'events-000001.jsonl.gz'), gzipSync(epochsLines(1, 2)));
+    const w = new EventsWriter(path.join(d, 'events.jsonl'));
+    w.append(event(3));
+    w.close();
+    await w.settle();
+    expect(fs.readdirSync(d).sort()).toEqual(['events-000001.jsonl.gz', 'events.jsonl']);
     expect(await history(d)).toEqual([1, 2, 3]);
   });
 
