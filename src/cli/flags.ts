@@ -13,7 +13,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   'model.learningRate': '--learning-rate', 'model.batchSize': '--batch-size', 'noise.sigma': '--sigma',
   'noise.draws': '--draws', 'noise.scale': '--noise-scale', 'noise.budget': '--noise-budget', band: '--band', 'band.lo': '--band', 'band.hi': '--band',
   'controller.type': '--controller', 'server.port': '--port', 'server.host': '--host',
-  checkpointEvery: '--checkpoint-every', onNonFinite: '--on-non-finite',
+  checkpointEvery: '--checkpoint-every', onNonFinite: '--on-non-finite', 'events.every': '--events-every',
 };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -59,6 +59,7 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
     noise: { sigma: n('sigma', '--sigma'), draws: s('draws') === 'auto' ? 'auto' : n('draws', '--draws'), scale: s('noiseScale'), budget: n('noiseBudget', '--noise-budget') },
     controller: { type: s('controller') },
     server: { port: n('port', '--port'), host: s('host') },
+    events: { every: n('eventsEvery', '--events-every') },
   };
   const parsed = configSchema.safeParse(prune(layer));
   if (parsed.success) return parsed.data;

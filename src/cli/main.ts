@@ -76,6 +76,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--port <port>', 'metrics/API port; 0 = no server (default 9464)')
     .option('--host <host>', 'bind address (default 127.0.0.1)')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
+    .option('--events-every <n>', 'record every n-th epoch in events.jsonl (default 1: every epoch)')
     .option('--on-non-finite <stop|rollback>', 'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate')
     .option('--resume <dir>', 'continue a run from its last checkpoint (only --port, --host, --quiet and --epochs N, a new total, may accompany it)')
     .option('--quiet', 'print only errors and the final summary')
@@ -124,7 +125,8 @@ function buildProgram(exit: (code: number) => void): Command {
 
 /**
  * Entry point of the `lossband` command. User errors print one line and exit 2 (3 for a
- * diverged run); stack traces only with `--debug`.
+ * diverged run, 4 for a run stopped by its disk: full, read-only, directory gone, out of file
+ * descriptors); stack traces only with `--debug`.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let code = 0;

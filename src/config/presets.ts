@@ -13,6 +13,7 @@ const common: Omit<Preset, 'preset' | 'epochs' | 'data' | 'noise' | 'controller'
   band: { lo: 0.3, hi: 0.4 },
   server: { port: 9464, host: '127.0.0.1' },
   checkpointEvery: 100,
+  events: { every: 1, rotateBytes: 64 * 1024 * 1024 },
   onNonFinite: 'stop',
 };
 

@@ -20,6 +20,8 @@ export interface ResolvedConfig {
     readonly standardize: boolean;
     /** `seed` = the seed program's sklearn split (Iris only). */
     readonly split: 'random' | 'seed';
+    /** SHA-256 (hex) of the data file: checked when set, recorded when a run starts. */
+    readonly sha256?: string | undefined;
   };
   readonly model: {
     readonly hidden: readonly number[];
@@ -65,5 +67,12 @@ export interface ResolvedConfig {
   };
   readonly server: { readonly port: number; readonly host: string };
   readonly checkpointEvery: number;
+  /** What `events.jsonl` keeps. */
+  readonly events: {
+    /** Record every `every`-th epoch (plus non-finite ones and the last before a stop). 1 = every epoch. */
+    readonly every: number;
+    /** Rotate `events.jsonl` into a gzip segment once it holds this many bytes; 0 = never. */
+    readonly rotateBytes: number;
+  };
   readonly onNonFinite: 'stop' | 'rollback';
 }

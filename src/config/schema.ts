@@ -42,6 +42,8 @@ export const configSchema = z.strictObject({
       testFraction: positive.lt(1),
       standardize: z.boolean(),
       split: z.enum(['random', 'seed']),
+      /** SHA-256 (hex) the data file must have; a run records its file's here, so resume refuses a changed file. */
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits (a SHA-256)'),
     })
     .partial()
     .optional(),
@@ -91,6 +93,14 @@ export const configSchema = z.strictObject({
     .optional(),
   server: z.strictObject({ port: int.min(0).max(65535), host: z.string().min(1) }).partial().optional(),
   checkpointEvery: int.min(0).optional(),
+  /** What events.jsonl keeps: every `every`-th epoch; rotated into gzip segments past `rotateBytes`. */
+  events: z
+    .strictObject({
+      every: int.min(1).max(1_000_000),
+      rotateBytes: int.min(0).max(2 ** 40),
+    })
+    .partial()
+    .optional(),
   /** Bearer token of the control API (prefer the LOSSBAND_TOKEN environment variable). */
   token: tokenSchema.optional(),
   onNonFinite: z.enum(['stop', 'rollback']).optional(),

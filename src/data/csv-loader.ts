@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import type { InfoRecord } from 'csv-parse/sync';
 import { quote, UserError } from '../core/user-error.js';
 import type { Dataset } from './dataset.js';
-import { readUserFile } from './read-user-file.js';
+import { readDataFile } from './read-data-file.js';
 
 /** Options of {@link loadCsv}. */
 export interface CsvLoadOptions {
@@ -11,6 +11,8 @@ export interface CsvLoadOptions {
   readonly label?: string | undefined;
   /** `Dataset.name`. Defaults to the file's base name without its extension. */
   readonly name?: string | undefined;
+  /** SHA-256 (hex) the file must have, e.g. the one a run recorded when it started. Defaults to none (any content). */
+  readonly sha256?: string | undefined;
 }
 
 /** A decimal number: what spreadsheets and pandas write. Excludes hex, `NaN`, `Infinity`. */
@@ -26,7 +28,9 @@ interface Row {
 /**
  * Loads a classification table from a CSV file with a header row.
  *
- * Every column except the label column must hold finite decimal numbers. Labels may be
+ * The file must be a regular file of at most 256 MiB in UTF-8 (see `readDataFile`); its
+ * origin (absolute path, SHA-256) is returned as `Dataset.origin`. Every column except the
+ * label column must hold decimal numbers finite as float32. Labels may be
  * strings or integers; classes are their distinct values in sorted order (numeric order
  * when all are integers), and `classNames` holds them as written. CRLF, a BOM, quoted
  * fields, blank lines and a trailing newline are accepted. Any problem is a one-line
@@ -37,8 +41,13 @@ interface Row {
  * // bad cell → UserError('flowers.csv:7:3: column "petal_length": not a number: "abc"')
  */
 export function loadCsv(path: string, options: CsvLoadOptions = {}): Dataset {
-  const text = readUserFile(path);
-  return parseCsv(text, path, { ...options, name: options.name ?? basename(path, extname(path)) });
+  const { text, origin } = readDataFile(path);
+  if (options.sha256 !== undefined && origin.sha256 !== options.sha256) {
+    throw new UserError(
+      `${path}: sha256 ${origin.sha256.slice(0, 12)}… does not match data.sha256 ${options.sha256.slice(0, 12)}…: the file changed since the run recorded it; restore it or start a new run`,
+    );
+  }
+  return { ...parseCsv(text, path, { ...options, name: options.name ?? basename(path, extname(path)) }), origin };
 }
 
 /**
@@ -143,8 +152,10 @@ function labelColumn(header: readonly string[], source: string, label: string | 
 function parseCell(cell: string, source: string, row: Row, c: number, header: readonly string[]): number {
   if (DECIMAL.test(cell)) {
     const v = Number(cell);
-    if (Number.isFinite(v)) return v;
-    throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);
+    if (!Number.isFinite(v)) throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);
+    // Features are float32: 1e39 is finite here but Infinity there, and would poison training.
+    if (!Number.isFinite(Math.fround(v))) throw cellError(source, row, c, header, `${quote(cell)} is too large for float32 (|x| ≤ 3.4e38)`);
+    return v;
   }
   if (cell === '') throw cellError(source, row, c, header, 'empty cell');
   if (NON_FINITE.test(cell)) throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);

@@ -1,3 +1,5 @@
+import type { DataOrigin } from './read-data-file.js';
+
 /**
  * A classification table in memory: `rows × features` row-major float32 features and
  * integer class labels in `[0, classNames.length)`.
@@ -13,6 +15,8 @@ export interface Dataset {
   readonly x: Float32Array;
   /** Class index of each row, length `rows`. */
   readonly y: Int32Array;
+  /** The file it was read from (absolute path, SHA-256), for a table loaded from a CSV file. */
+  readonly origin?: DataOrigin | undefined;
 }
 
 /** A train/test split of one dataset. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { UserError } from '../core/user-error.js';
 import { BUNDLED_DATASETS, bundledDataPath } from './bundled.js';
 import { loadCsv } from './csv-loader.js';
@@ -9,6 +10,8 @@ import { makeBlobs } from './make-blobs.js';
 export interface LoadDatasetOptions {
   /** Label column of a CSV file. Defaults to the bundled set's label, or a CSV's last column. */
   readonly label?: string | undefined;
+  /** SHA-256 (hex) a CSV file must have (see `loadCsv`). Defaults to none. */
+  readonly sha256?: string | undefined;
 }
 
 const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+)(?::(\d+))?)?$/;
@@ -27,7 +30,7 @@ const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+)(?::(\d+))?)?$/;
 export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dataset {
   const bundled = Object.hasOwn(BUNDLED_DATASETS, spec) ? BUNDLED_DATASETS[spec] : undefined;
   if (bundled !== undefined) {
-    return loadCsv(bundledDataPath(bundled.file), { label: options.label ?? bundled.label, name: spec });
+    return loadCsv(bundledDataPath(bundled.file), { label: options.label ?? bundled.label, name: spec, sha256: options.sha256 });
   }
   const blobs = BLOBS.exec(spec);
   if (blobs !== null) {
@@ -40,7 +43,20 @@ export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dat
     const names = [...Object.keys(BUNDLED_DATASETS), 'blobs'].join(', ');
     throw new UserError(`dataset "${spec}": not a bundled dataset (${names}) and no such file`);
   }
-  return loadCsv(spec, { label: options.label });
+  return loadCsv(spec, { label: options.label, sha256: options.sha256 });
+}
+
+/**
+ * The absolute path of the CSV file a dataset spec names, or undefined for a bundled or
+ * generated set. A run records it, so a relative `--data` resumes from any directory.
+ *
+ * @example
+ * dataFilePath('iris');        // undefined
+ * dataFilePath('data/x.csv');  // '/home/me/project/data/x.csv'
+ */
+export function dataFilePath(spec: string): string | undefined {
+  if (Object.hasOwn(BUNDLED_DATASETS, spec) || BLOBS.test(spec)) return undefined;
+  return resolve(spec);
 }
 
 /**

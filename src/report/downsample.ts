@@ -22,48 +22,132 @@ export interface ReportRow {
   readonly hi: number | null;
 }
 
+/** Fine buckets kept per output point while streaming: the output has at least ~31/32 of `maxPoints` rows. */
+const FINE_PER_POINT = 32;
+
 /**
- * Turns events into at most `maxPoints` plot rows by cutting them into equal runs of
- * consecutive epochs. Raw loss keeps its mean, min and max per bucket; the state series
- * keep their last value. With no more than `maxPoints` events, every event is a row.
+ * Downsamples a stream of events of unknown length in bounded memory, one event at a time.
+ * It keeps at most `32 × maxPoints` fine buckets of equal size (1 event at first); when they
+ * are full, neighbours merge pairwise and the size doubles. {@link rows} then joins equal runs
+ * of fine buckets into at most `maxPoints` rows. Raw loss keeps its mean, min and max per bucket;
+ * the state series (smoothed loss, σ, band) keep their last value. With no more than
+ * `maxPoints` events, every event is a row.
  *
  * @example
- * downsampleEvents(events100k, 2000).length; // 2000
+ * const d = new Downsampler(2000);
+ * for await (const e of events) d.add(e);
+ * d.rows().length; // ≤ 2000
+ */
+export class Downsampler {
+  /** Events added so far. */
+  events = 0;
+  private readonly capacity: number;
+  private size = 1;
+  private used = 0;
+  private fill = 0;
+  private readonly first: Float64Array;
+  private readonly sum: Float64Array;
+  private readonly count: Float64Array;
+  private readonly min: Float64Array;
+  private readonly max: Float64Array;
+  private readonly state: Float64Array[];
+
+  constructor(readonly maxPoints: number) {
+    if (!Number.isInteger(maxPoints) || maxPoints < 1) {
+      throw new RangeError(`maxPoints must be a positive integer, got ${maxPoints}`);
+    }
+    this.capacity = FINE_PER_POINT * maxPoints;
+    const column = () => new Float64Array(this.capacity);
+    [this.first, this.sum, this.count, this.min, this.max] = [column(), column(), column(), column(), column()];
+    this.state = [column(), column(), column(), column()]; // smoothedLoss, sigma, lo, hi
+  }
+
+  add(event: ReportEvent): void {
+    if (this.used === 0 || this.fill === this.size) {
+      if (this.used === this.capacity) this.halve();
+      const r = this.used++;
+      this.first[r] = event.epoch;
+      this.sum[r] = 0;
+      this.count[r] = 0;
+      this.min[r] = Infinity;
+      this.max[r] = -Infinity;
+      this.fill = 0;
+    }
+    const r = this.used - 1;
+    const loss = event.loss;
+    if (Number.isFinite(loss)) {
+      this.sum[r] = (this.sum[r] as number) + loss;
+      this.count[r] = (this.count[r] as number) + 1;
+      if (loss < (this.min[r] as number)) this.min[r] = loss;
+      if (loss > (this.max[r] as number)) this.max[r] = loss;
+    }
+    const last = [event.smoothedLoss, event.sigma, event.band.lo, event.band.hi];
+    this.state.forEach((col, i) => (col[r] = last[i] as number));
+    this.fill += 1;
+    this.events += 1;
+  }
+
+  /** The plot rows so far: at most `maxPoints`. */
+  rows(): ReportRow[] {
+    const group = Math.max(1, Math.ceil(this.used / this.maxPoints));
+    const out: ReportRow[] = [];
+    for (let start = 0; start < this.used; start += group) {
+      const end = Math.min(this.used, start + group);
+      let sum = 0;
+      let count = 0;
+      let min = Infinity;
+      let max = -Infinity;
+      for (let r = start; r < end; r++) {
+        sum += this.sum[r] as number;
+        count += this.count[r] as number;
+        min = Math.min(min, this.min[r] as number);
+        max = Math.max(max, this.max[r] as number);
+      }
+      const [smoothedLoss, sigma, lo, hi] = this.state.map((col) => finite(col[end - 1]));
+      out.push({
+        epoch: this.first[start] as number,
+        loss: count > 0 ? sum / count : null,
+        lossMin: count > 0 ? min : null,
+        lossMax: count > 0 ? max : null,
+        smoothedLoss: smoothedLoss ?? null,
+        sigma: sigma ?? null,
+        lo: lo ?? null,
+        hi: hi ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** Merges neighbouring fine buckets pairwise; the bucket size doubles. */
+  private halve(): void {
+    for (let i = 0; i < this.used / 2; i++) {
+      const a = 2 * i;
+      const b = a + 1;
+      this.first[i] = this.first[a] as number;
+      this.sum[i] = (this.sum[a] as number) + (this.sum[b] as number);
+      this.count[i] = (this.count[a] as number) + (this.count[b] as number);
+      this.min[i] = Math.min(this.min[a] as number, this.min[b] as number);
+      this.max[i] = Math.max(this.max[a] as number, this.max[b] as number);
+      for (const col of this.state) col[i] = col[b] as number;
+    }
+    this.used /= 2;
+    this.size *= 2;
+    this.fill = this.size;
+  }
+}
+
+/**
+ * Turns events into at most `maxPoints` plot rows (see {@link Downsampler}): with no more than
+ * `maxPoints` events every event is a row, a longer run is cut into equal buckets of
+ * consecutive epochs.
+ *
+ * @example
+ * downsampleEvents(events100k, 2000).length; // ≤ 2000, > 1900
  */
 export function downsampleEvents(events: readonly ReportEvent[], maxPoints: number): ReportRow[] {
-  if (!Number.isInteger(maxPoints) || maxPoints < 1) {
-    throw new RangeError(`maxPoints must be a positive integer, got ${maxPoints}`);
-  }
-  const size = Math.max(1, Math.ceil(events.length / maxPoints));
-  const rows: ReportRow[] = [];
-  for (let start = 0; start < events.length; start += size) {
-    const end = Math.min(events.length, start + size);
-    let sum = 0;
-    let count = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (let i = start; i < end; i++) {
-      const loss = (events[i] as ReportEvent).loss;
-      if (!Number.isFinite(loss)) continue;
-      sum += loss;
-      count++;
-      if (loss < min) min = loss;
-      if (loss > max) max = loss;
-    }
-    const first = events[start] as ReportEvent;
-    const last = events[end - 1] as ReportEvent;
-    rows.push({
-      epoch: first.epoch,
-      loss: count > 0 ? sum / count : null,
-      lossMin: count > 0 ? min : null,
-      lossMax: count > 0 ? max : null,
-      smoothedLoss: finite(last.smoothedLoss),
-      sigma: finite(last.sigma),
-      lo: finite(last.band.lo),
-      hi: finite(last.band.hi),
-    });
-  }
-  return rows;
+  const d = new Downsampler(maxPoints);
+  for (const e of events) d.add(e);
+  return d.rows();
 }
 
 function finite(v: number | null | undefined): number | null {

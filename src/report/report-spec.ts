@@ -1,6 +1,9 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { downsampleEvents } from './downsample.js';
-import type { ReportEvent } from './downsample.js';
+import type { ReportEvent, ReportRow } from './downsample.js';
+
+/** Points per series of a report unless `maxPoints` says otherwise. */
+export const DEFAULT_MAX_POINTS = 2000;
 
 /** Options of {@link buildReportSpec}. */
 export interface ReportSpecOptions {
@@ -35,9 +38,18 @@ export const SIGMA_AXIS_TITLE = 'σ (input noise std)';
  * const spec = buildReportSpec(events, { title: 'run iris-pid' });
  */
 export function buildReportSpec(events: readonly ReportEvent[], options: ReportSpecOptions = {}): TopLevelSpec {
-  const maxPoints = options.maxPoints ?? 2000;
-  const values = downsampleEvents(events, maxPoints);
-  const bucketed = values.length < events.length;
+  const values = downsampleEvents(events, options.maxPoints ?? DEFAULT_MAX_POINTS);
+  return buildReportSpecFromRows(values, values.length < events.length, options);
+}
+
+/**
+ * {@link buildReportSpec} from rows already downsampled (by a `Downsampler` fed while
+ * streaming the history); `bucketed` says whether a row stands for more than one epoch.
+ *
+ * @example
+ * const spec = buildReportSpecFromRows(d.rows(), d.events > d.rows().length, { title: 'iris' });
+ */
+export function buildReportSpecFromRows(values: readonly ReportRow[], bucketed: boolean, options: ReportSpecOptions = {}): TopLevelSpec {
   const logSigma = values.some((r) => r.sigma !== null) && values.every((r) => r.sigma === null || r.sigma > 0);
 
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { nice: false } } as const;
@@ -78,7 +90,7 @@ export function buildReportSpec(events: readonly ReportEvent[], options: ReportS
     width: options.width ?? 800,
     height: options.height ?? 360,
     background: 'white',
-    data: { values },
+    data: { values: [...values] },
     layer: [
       { layer: [...lossLayers] },
       {

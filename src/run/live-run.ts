@@ -6,6 +6,7 @@ import { JsPlant } from '../engines/js/js-plant.js';
 import type { Engine } from '../engines/select-engine.js';
 import type { TrainablePlant } from '../engines/trainable-plant.js';
 import type { PlantState } from '../engines/plant-state.js';
+import { UserError } from '../core/user-error.js';
 import type { Checkpoint } from '../store/checkpoint.js';
 import { train } from '../train/train.js';
 import type { EndState, Run } from './run.js';
@@ -144,6 +145,14 @@ async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoin
     noiseScale: config.noise.scale,
     antithetic: config.noise.antithetic,
   });
-  if (cp) await plant.restoreState(cp.plant as PlantState);
+  if (cp) {
+    try {
+      await plant.restoreState(cp.plant as PlantState);
+    } catch (err) {
+      plant.dispose();
+      // Short weights, a foreign shape, an undecodable moment: the file's fault, not ours.
+      throw new UserError(`${o.run.paths.checkpoint}: damaged checkpoint (does not fit this run's model: ${(err as Error).message})`);
+    }
+  }
   return plant;
 }

@@ -6,10 +6,12 @@ import { UserError } from '../core/user-error.js';
 import type { Phase } from '../metrics/index.js';
 import { readCheckpoint } from '../store/checkpoint.js';
 import { runPaths } from '../store/run-directory.js';
+import { STORE_FAILURE_EXIT_CODE } from '../store/store-failure.js';
 import { chooseEngine } from './choose-engine.js';
 import { loopOptions, runShape } from './create-actuator.js';
 import { LiveRun } from './live-run.js';
-import { loadSplit } from './load-split.js';
+import { loadSplit, withDataOrigin } from './load-split.js';
+import { checkModelBudget } from './model-budget.js';
 import { Run } from './run.js';
 import { RunHost } from './run-host.js';
 import type { RunSummary } from './summary.js';
@@ -66,6 +68,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   const split = loadSplit(config, phase);
   const backend = await chooseEngine(config, split);
+  checkModelBudget(config, split, backend); // before the run directory or the server exist
   const tensors = backend === 'js' ? undefined : (await import('../engines/tfjs/backend.js')).tensorCount;
 
   const setupStart = performance.now();
@@ -84,8 +87,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   const runMetrics = host.metricsFor(config.name);
   let run: Run;
   try {
-    run = Run.open({
-      config, metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate,
+    run = await Run.open({
+      config: withDataOrigin(config, split), metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate,
       loop: loopOptions(config, runShape(split)),
     });
   } catch (err) {
@@ -136,7 +139,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     detach();
   }
   host.publish();
-  if (summary.epochs > 0) {
+  if (summary.epochs > 0 && !run.fatal) {
     try {
       // vega loads only now, once training is over.
       const { writeReport } = await import('../report/render-report.js');
@@ -148,6 +151,11 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   host.retire(run);
   if (ownHost) await host.close();
+  if (run.fatal) {
+    // One line, exit 4: the disk failed the run; what is on disk is whole and resumable.
+    const next = fs.existsSync(paths.config) ? ` — fix that, then continue with --resume ${paths.dir}` : '';
+    throw new UserError(`${run.fatal.message}; the run stopped after epoch ${summary.epochs}${next}`, STORE_FAILURE_EXIT_CODE);
+  }
   if (state === 'diverged') {
     throw new UserError(`run ${config.name} diverged at epoch ${summary.epochs}: the loss is not finite (summary in ${paths.dir})`, 3);
   }

@@ -20,9 +20,11 @@ import { writeFileAtomic } from '../store/atomic-write.js';
 import { readCheckpoint, type Checkpoint } from '../store/checkpoint.js';
 import { CheckpointWriter } from '../store/checkpoint-writer.js';
 import { EventsWriter } from '../store/events-writer.js';
+import { hasEventHistory } from '../store/event-files.js';
 import { reconcileEvents } from '../store/reconcile-events.js';
 import { runPaths, type RunPaths } from '../store/run-directory.js';
 import { acquireRunLock, type RunLock } from '../store/run-lock.js';
+import { isFatalStoreError, STORE_FAILURE_EXIT_CODE, StoreFailure } from '../store/store-failure.js';
 import { loopOptions } from './create-actuator.js';
 import { buildSummary, type RunSummary } from './summary.js';
 
@@ -125,7 +127,10 @@ export class Run implements RunControl {
     this.current = this.newActuator(resumed);
     if (band) this.current.setBand(band);
     this.events = this.openEvents();
-    this.checkpoints = new CheckpointWriter(paths.checkpoint, { onError: (err) => this.storeFailed(err, 'writing the checkpoint failed; training continues') });
+    this.checkpoints = new CheckpointWriter(paths.checkpoint, {
+      onError: (err) => this.storeFailed(err, 'writing the checkpoint failed; training continues'),
+      onFatal: (failure) => this.storeFatal(failure),
+    });
     o.metrics.setSigmaLimits(o.config.noise.min, o.config.noise.max);
   }
 
@@ -135,7 +140,7 @@ export class Run implements RunControl {
    * `events.jsonl` with the checkpoint. Throws a one-line `UserError` for anything the user
    * must fix; nothing is written before the lock is held.
    */
-  static open(options: RunOptions): Run {
+  static async open(options: RunOptions): Promise<Run> {
     const { config } = options;
     const dir = config.out;
     const paths = runPaths(dir);
@@ -157,10 +162,10 @@ export class Run implements RunControl {
         if (resumed && resumed.run !== config.name) {
           throw new UserError(`${paths.checkpoint}: belongs to run "${resumed.run}", not "${config.name}"`);
         }
-        if (!resumed && hasEvents(paths.events)) {
+        if (!resumed && hasEventHistory(dir)) {
           throw new UserError(`${paths.checkpoint}: missing, but events.jsonl holds epochs; refusing to restart and renumber the history`);
         }
-        reconcileEvents(paths.events, resumed?.epoch ?? 0);
+        await reconcileEvents(dir, resumed?.epoch ?? 0, { every: config.events.every });
         band = readControlBand(paths.dir, resumed?.epoch ?? 0);
         removeOrphanedTemps(dir);
       } else {
@@ -169,7 +174,11 @@ export class Run implements RunControl {
             throw new UserError(`--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`);
           }
         }
-        writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
+        try {
+          writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
+        } catch (err) {
+          throw new UserError(new StoreFailure(paths.config, err).message, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+        }
       }
       return new Run(options, paths, lock, resumed, band);
     } catch (err) {
@@ -266,7 +275,7 @@ export class Run implements RunControl {
 
   /** Checkpoints in the background (skipped while one is in flight); never throws into training. */
   checkpoint(): void {
-    if (!this.source) return;
+    if (!this.source || this.failure) return;
     try {
       this.checkpoints.writeInBackground(this.snapshot(), () => this.events.sync());
     } catch (err) {
@@ -281,7 +290,7 @@ export class Run implements RunControl {
   async rollbackTo(cp: Checkpoint): Promise<void> {
     await this.checkpoints.settle();
     this.events.close();
-    reconcileEvents(this.paths.events, cp.epoch);
+    await reconcileEvents(this.paths.dir, cp.epoch, { every: this.o.config.events.every });
     this.events = this.openEvents();
     this.current = this.newActuator(cp);
     this.epoch = cp.epoch;
@@ -362,7 +371,8 @@ export class Run implements RunControl {
       this.setState(state);
       await this.checkpoints.settle();
       this.events.flush(true);
-      if (last) this.checkpoints.writeNow(last);
+      // After a store failure the events on disk may end before `last`: keep the older checkpoint.
+      if (last && !this.failure) this.checkpoints.writeNow(last);
       this.events.close();
       const summary = buildSummary({
         run: this.run,
@@ -416,25 +426,40 @@ export class Run implements RunControl {
 
   private openEvents(): EventsWriter {
     try {
-      return new EventsWriter(this.paths.events, { onError: (err) => this.storeFailed(err, 'writing events.jsonl failed; training continues') });
+      return new EventsWriter(this.paths.events, {
+        every: this.o.config.events.every,
+        rotateBytes: this.o.config.events.rotateBytes,
+        onError: (err) => this.storeFailed(err, 'writing events.jsonl failed; training continues'),
+        onFatal: (failure) => this.storeFatal(failure),
+      });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw new UserError(`${this.paths.events}: is a symbolic link; refusing to write the history through it`);
-      throw new UserError(`${this.paths.events}: cannot open (${code ?? 'error'})`);
+      throw new UserError(`${this.paths.events}: cannot open (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
     }
   }
 
   private storeFailed(err: unknown, message: string): void {
     this.o.metrics.countError('store');
-    this.o.log.error({ err }, message);
+    // After a store failure the disk is known to be failing: one report (the failure) is enough.
+    if (!this.failure) this.o.log.error({ err }, message);
   }
-}
 
-function hasEvents(file: string): boolean {
-  try {
-    return fs.statSync(file).size > 0;
-  } catch {
-    return false;
+  /**
+   * The store failure (full or read-only disk, run directory gone, out of file descriptors)
+   * that stopped the run, if one did. The CLI reports it in one line and exits 4.
+   */
+  get fatal(): StoreFailure | undefined {
+    return this.failure;
+  }
+  private failure: StoreFailure | undefined;
+
+  /** Stops the run at the next epoch boundary after a store failure; the first one is kept. */
+  private storeFatal(failure: StoreFailure): void {
+    if (this.failure) return;
+    this.failure = failure;
+    this.o.metrics.countError('store');
+    this.stop();
   }
 }
 

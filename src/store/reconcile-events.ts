@@ -1,48 +1,96 @@
 import fs from 'node:fs';
 import { UserError } from '../core/user-error.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { compressionsSettled, truncateSegment } from './compress-segment.js';
+import { listEventFiles, type EventFile } from './event-files.js';
+import { readEventLines, type ReadEventLinesOptions } from './read-event-lines.js';
+
+/** Options of {@link reconcileEvents}. */
+export interface ReconcileOptions extends Pick<ReadEventLinesOptions, 'maxLineBytes' | 'chunkBytes'> {
+  /** The run's `events.every`: epochs divisible by it must all be present. Defaults to 1 (every epoch). */
+  readonly every?: number;
+}
+
+/** Where the history is cut: the first line that does not belong to the checkpoint's state. */
+interface Cut {
+  readonly fileIndex: number;
+  readonly start: number;
+}
 
 /**
- * Makes `events.jsonl` hold exactly epochs 1..`epoch`, in order, once each — the state a
- * checkpoint at `epoch` belongs to. Lines after it (written between that checkpoint and a
- * crash, and about to be re-trained) and a torn last line are dropped; the file is rewritten
- * atomically. Events up to a checkpoint are always on disk: they are fsynced before it.
+ * Makes a run's history (`events.jsonl` and its rotated segments, see `readEventLines`) hold
+ * exactly the events of epochs 1..`epoch`, in order, once each — the state a checkpoint at
+ * `epoch` belongs to. With `every` > 1 the history holds every epoch divisible by `every` plus
+ * a few extra (non-finite, last before a stop), strictly increasing.
+ *
+ * Lines after `epoch` (written between that checkpoint and a crash, about to be re-trained) and
+ * a torn last line of `events.jsonl` are cut off: the file is truncated (a segment rewritten)
+ * at the first of them. Anything else that is wrong is refused with a one-line `UserError`
+ * naming `file:line` and nothing is changed: a line that is not a JSON object with an integer
+ * `epoch` (`null`, `{}`, `{"epoch":"51"}`), an epoch out of order or missing, or fewer epochs
+ * than the checkpoint covers. The history is streamed: memory does not grow with its length.
  *
  * @example
- * reconcileEvents('runs/a/events.jsonl', 300); // → 300 lines, epochs 1..300
+ * await reconcileEvents('runs/a', 300); // → epochs 1..300
  */
-export function reconcileEvents(file: string, epoch: number): { kept: number; dropped: number } {
-  let text = '';
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const lines = text.split('\n');
-  const kept: string[] = [];
+export async function reconcileEvents(dir: string, epoch: number, options: ReconcileOptions = {}): Promise<{ kept: number; dropped: number }> {
+  const every = options.every ?? 1;
+  await compressionsSettled(dir);
+  const files = listEventFiles(dir);
+  let kept = 0;
   let dropped = 0;
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === '') continue;
-    let parsed: { epoch?: unknown };
-    try {
-      parsed = JSON.parse(line) as { epoch?: unknown };
-    } catch {
-      if (i >= lines.length - 2) {
-        dropped += 1; // a line torn by the crash
-        continue;
-      }
-      throw new UserError(`${file}:${i + 1}: not a JSON event; refusing to rewrite the history`);
+  let last = 0;
+  let next = every; // the next epoch that must be present
+  let cut: Cut | undefined;
+  for await (const l of readEventLines(dir, { ...options, files })) {
+    if (!l.terminated) {
+      // The last line of the live file without its newline: torn by a crash, never whole.
+      if (!l.live || l.fileIndex !== files.length - 1) throw new UserError(`${l.file}:${l.line}: torn line inside the history`);
+      cut ??= { fileIndex: l.fileIndex, start: l.start };
+      dropped += 1;
+      continue;
     }
-    if (typeof parsed.epoch === 'number' && parsed.epoch <= epoch) {
-      if (parsed.epoch !== kept.length + 1) {
-        throw new UserError(`${file}:${i + 1}: epoch ${parsed.epoch} out of order (expected ${kept.length + 1})`);
-      }
-      kept.push(line);
-    } else dropped += 1;
+    if (l.text.trim() === '') throw new UserError(`${l.file}:${l.line}: empty line inside the history`);
+    const e = epochOf(l.text);
+    if (e === undefined) throw new UserError(`${l.file}:${l.line}: not an epoch event (needs a JSON object with an integer "epoch")`);
+    if (e <= last) throw new UserError(`${l.file}:${l.line}: epoch ${e} out of order (after epoch ${last})`);
+    last = e;
+    if (e > epoch) {
+      cut ??= { fileIndex: l.fileIndex, start: l.start };
+      dropped += 1;
+      continue;
+    }
+    if (e > next) throw new UserError(`${l.file}:${l.line}: epoch ${e} out of order (expected ${next})`);
+    if (e === next) next += every;
+    kept += 1;
   }
-  if (kept.length !== epoch) {
-    throw new UserError(`${file}: holds ${kept.length} epochs but the checkpoint is at epoch ${epoch}`);
+  if (next <= epoch) {
+    const held = every === 1 ? `${kept} epochs` : `events up to epoch ${next - every}`;
+    throw new UserError(`${dir}: the history holds ${held} but the checkpoint is at epoch ${epoch}`);
   }
-  if (dropped > 0 || !text.endsWith('\n')) writeFileAtomic(file, kept.length ? kept.join('\n') + '\n' : '');
-  return { kept: kept.length, dropped };
+  if (cut) await applyCut(files, cut);
+  return { kept, dropped };
+}
+
+/** Cuts the history at `cut`, latest file first, so that a crash midway only ever drops lines past the cut. */
+async function applyCut(files: readonly EventFile[], cut: Cut): Promise<void> {
+  for (let i = files.length - 1; i > cut.fileIndex; i--) {
+    const f = files[i] as EventFile;
+    if (f.segment === undefined) fs.truncateSync(f.file, 0);
+    else fs.rmSync(f.file, { force: true });
+  }
+  const at = files[cut.fileIndex] as EventFile;
+  if (at.segment === undefined) fs.truncateSync(at.file, cut.start);
+  else await truncateSegment(at.file, at.gzip, cut.start);
+}
+
+function epochOf(text: string): number | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
+  const e = (json as { epoch?: unknown }).epoch;
+  return typeof e === 'number' && Number.isInteger(e) && e >= 1 ? e : undefined;
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../core/user-error.js';
+import { isFatalStoreError, STORE_FAILURE_EXIT_CODE } from './store-failure.js';
 
 /** Who holds a run directory. Plain JSON, the content of its lock file. */
 export interface LockHolder {
@@ -63,7 +64,10 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
       fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EEXIST') throw new UserError(`${dir}: cannot lock the run directory (${code ?? 'error'})`);
+      if (code !== 'EEXIST') {
+        // A read-only or full disk is not bad input: it gets the exit code of a failed store.
+        throw new UserError(`${dir}: cannot lock the run directory (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+      }
       const holder = readHolder(file);
       if (holder && holder.host === me.host && holder.pid === me.pid) {
         throw new UserError(`${dir}: this process already writes this run`);
@@ -80,6 +84,10 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
     try {
       fs.writeFileSync(fd, JSON.stringify(me) + '\n');
       fs.fsyncSync(fd);
+    } catch (err) {
+      fs.rmSync(file, { force: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UserError(`${dir}: cannot lock the run directory (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
     } finally {
       fs.closeSync(fd);
     }

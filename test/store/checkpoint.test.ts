@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../src/store/checkpoint.js';
 import { EMPTY_BAND_STATISTICS } from '../../src/control/band-statistics.js';
 import { CheckpointWriter } from '../../src/store/checkpoint-writer.js';
+import { StoreFailure } from '../../src/store/store-failure.js';
 import { initLoop } from '../../src/control/closed-loop.js';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cp-'));
@@ -63,12 +64,45 @@ describe('CheckpointWriter', () => {
     expect(fs.readdirSync(d)).toEqual(['checkpoint.json']);
   });
 
-  it('reports a failed write and keeps going', async () => {
+  it('reports another failed write once per errno and keeps going', async () => {
     const errors: unknown[] = [];
-    const writer = new CheckpointWriter('/nonexistent/dir/checkpoint.json', { onError: (e) => errors.push(e) });
+    let calls = 0;
+    const eio = async () => {
+      calls += 1;
+      throw Object.assign(new Error('i/o'), { code: 'EIO' });
+    };
+    const writer = new CheckpointWriter(path.join(dir(), 'checkpoint.json'), { onError: (e) => errors.push(e), write: eio });
+    writer.writeInBackground(checkpoint(1), async () => undefined);
+    await writer.settle();
+    writer.writeInBackground(checkpoint(2), async () => undefined);
+    await writer.settle();
+    expect(calls).toBe(2);
+    expect(errors).toHaveLength(1);
+    expect(writer.fatal).toBeUndefined();
+  });
+
+  it('stops after a fatal failure (directory gone), reporting it once through onFatal', async () => {
+    const fatal: StoreFailure[] = [];
+    const errors: unknown[] = [];
+    const file = '/nonexistent/dir/checkpoint.json';
+    const writer = new CheckpointWriter(file, { onFatal: (f) => fatal.push(f), onError: (e) => errors.push(e) });
     writer.writeInBackground(checkpoint(1), async () => undefined);
     await writer.settle();
     writer.writeNow(checkpoint(2));
-    expect(errors).toHaveLength(2);
+    expect(writer.writeInBackground(checkpoint(3), async () => undefined)).toBe(false);
+    expect(errors).toEqual([]);
+    expect(fatal.map((f) => f.message)).toEqual([`${file}: ENOENT (the file or the run directory is gone)`]);
+  });
+
+  it('writes nothing when its barrier (the events) failed, and passes that failure on', async () => {
+    const d = dir();
+    const file = path.join(d, 'checkpoint.json');
+    const fatal: StoreFailure[] = [];
+    const writer = new CheckpointWriter(file, { onFatal: (f) => fatal.push(f) });
+    const full = new StoreFailure(path.join(d, 'events.jsonl'), Object.assign(new Error(), { code: 'ENOSPC' }));
+    writer.writeInBackground(checkpoint(1), () => Promise.reject(full));
+    await writer.settle();
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fatal).toEqual([full]);
   });
 });
