@@ -8,11 +8,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import {
-  EMPTY_BAND_STATISTICS, LoopActuator, loadDataset, reduceBandStatistics, selectBackend, splitDataset,
-  type BackendName, type BandStatistics, type Dataset,
-} from 'lossband';
-import { controlledNoise, setSigma } from 'lossband/tfjs';
+import { EMPTY_BAND_STATISTICS, LoopActuator, loadDataset, reduceBandStatistics, splitDataset, type BandStatistics, type Dataset } from 'lossband';
+import { controlledNoise, selectBackend, setSigma, type BackendName } from 'lossband/tfjs';
 
 const { values: args } = parseArgs({
   options: {

@@ -8,8 +8,8 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { EMPTY_BAND_STATISTICS, Gaussian, LoopActuator, reduceBandStatistics, selectBackend, train } from 'lossband';
-import { controlledNoise, TfjsModelPlant } from 'lossband/tfjs';
+import { EMPTY_BAND_STATISTICS, Gaussian, LoopActuator, reduceBandStatistics, train } from 'lossband';
+import { controlledNoise, selectBackend, TfjsModelPlant } from 'lossband/tfjs';
 
 const { values: args } = parseArgs({
   options: {

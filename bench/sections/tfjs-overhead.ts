@@ -1,0 +1,139 @@
+/**
+ * Section 8: what lossband costs a user's own `model.fit`. Arm A trains with `controlledNoise`
+ * and a per-epoch callback that runs the loop and sets σ (lossband/tfjs, from dist/); arm B is
+ * the same model with `tf.layers.gaussianNoise` at a fixed σ and no callback. Same data, batch
+ * size, backend and epochs. Each repetition is a fresh process, timed from spawn to exit (the
+ * whole process, start-up included) and, inside it, around `model.fit` alone; A/B alternated.
+ *
+ * Also a child: `node --import tsx bench/sections/tfjs-overhead.ts child lossband|bare mid|digits EPOCHS`
+ * prints `{ fitMs }`.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { alternate } from '../lib/alternate.js';
+import { QUICK, REPS } from '../lib/settings.js';
+import { medianRatio, median } from '../lib/stats.js';
+import { fmt, type Row, type SectionResult } from '../lib/table.js';
+
+type Workload = 'mid' | 'digits';
+type Arm = 'lossband' | 'bare';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SELF = fileURLToPath(import.meta.url);
+const TARGET: Record<Workload, number> = { mid: 0.03, digits: 0.1 };
+const EPOCHS: Record<Workload, number> = { mid: QUICK ? 2 : 8, digits: QUICK ? 1 : 4 };
+const LABEL: Record<Workload, string> = {
+  mid: 'mid 4096×64 → 256 → 3, batch 32 (wasm)',
+  digits: 'example (a) digits conv net, batch 32 (cpu)',
+};
+
+interface ChildResult {
+  readonly wallMs: number;
+  readonly fitMs: number;
+}
+
+function child(arm: Arm, workload: Workload, epochs: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const p = spawn(process.execPath, ['--import', 'tsx', SELF, 'child', arm, workload, String(epochs)], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`tfjs-overhead child ${arm} ${workload} exited ${code}: ${err.slice(-300)}`));
+      const { fitMs } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { fitMs: number };
+      resolve({ wallMs, fitMs });
+    });
+  });
+}
+
+export async function tfjsOverhead(): Promise<SectionResult> {
+  const rows: Row[] = [];
+  const data: Record<string, unknown> = {};
+  for (const workload of ['mid', 'digits'] as const) {
+    const epochs = EPOCHS[workload];
+    const fit: { a: number[]; b: number[] } = { a: [], b: [] };
+    const ab = await alternate(
+      REPS,
+      async () => {
+        const r = await child('lossband', workload, epochs);
+        fit.a.push(r.fitMs);
+        return r.wallMs;
+      },
+      async () => {
+        const r = await child('bare', workload, epochs);
+        fit.b.push(r.fitMs);
+        return r.wallMs;
+      },
+    );
+    const over = ab.ratio - 1;
+    const fitOver = medianRatio(fit.a, fit.b) - 1;
+    data[workload] = { epochs, reps: REPS, wallMs: { lossband: ab.a, bare: ab.b }, fitMs: { lossband: fit.a, bare: fit.b }, overhead: over, fitOverhead: fitOver };
+    rows.push({
+      section: '8 tfjs overhead',
+      what: `${LABEL[workload]}, ${epochs} ep, whole process: controlledNoise + callback vs gaussianNoise`,
+      result: `${fmt(over * 100, 1)} %`,
+      target: `≤ ${TARGET[workload] * 100} %`,
+      ok: over <= TARGET[workload],
+      note: `${fmt(ab.medianA / 1000, 2)} vs ${fmt(ab.medianB / 1000, 2)} s; model.fit alone ${fmt(fitOver * 100, 1)} % (${fmt(median(fit.a) / epochs, 0)} vs ${fmt(median(fit.b) / epochs, 0)} ms/epoch)`,
+    });
+  }
+  return { rows, data };
+}
+
+/** One arm in this process: build, train `epochs` epochs, print `{ fitMs }`. */
+async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  const { selectBackend } = await import('../../dist/engines/tfjs/backend.js');
+  const { loadDataset } = await import('../../dist/data/datasets.js');
+  // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: conv nets train on cpu.
+  await selectBackend(workload === 'digits' ? 'cpu' : 'wasm');
+  const ds = loadDataset(workload === 'digits' ? 'digits' : 'blobs');
+  const shape = workload === 'digits' ? [8, 8, 1] : [ds.features];
+  const x = tf.tensor(ds.x, [ds.rows, ...shape]).div(workload === 'digits' ? 16 : 1);
+  const y = tf.oneHot(tf.tensor1d(ds.y, 'int32'), ds.classNames.length);
+
+  let noise: import('@tensorflow/tfjs').layers.Layer;
+  let callbacks: import('@tensorflow/tfjs').CustomCallback[] = [];
+  if (arm === 'lossband') {
+    const { controlledNoise, setSigma } = await import('../../dist/tfjs/index.js');
+    const { LoopActuator } = await import('../../dist/control/loop-actuator.js');
+    noise = controlledNoise({ inputShape: shape });
+    const actuator = new LoopActuator({ band: { lo: 0.3, hi: 0.4 }, draws: 1 });
+    let started = 0;
+    callbacks = [
+      new tf.CustomCallback({
+        onTrainBegin: async () => setSigma(model, actuator.actuation.sigma),
+        onEpochBegin: async () => {
+          started = performance.now();
+        },
+        onEpochEnd: async (_epoch, logs = {}) => {
+          const loss = logs['loss'] ?? NaN;
+          actuator.observe({ loss, valLoss: NaN, valAccuracy: NaN, durationMs: performance.now() - started, nonFinite: !Number.isFinite(loss) });
+          setSigma(model, actuator.actuation.sigma);
+        },
+      }),
+    ];
+  } else {
+    noise = tf.layers.gaussianNoise({ inputShape: shape, stddev: 0.3 });
+  }
+  const body =
+    workload === 'digits'
+      ? [tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 10, activation: 'softmax' })]
+      : [tf.layers.dense({ units: 256, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })];
+  const model = tf.sequential({ layers: [noise, ...body] });
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  const t0 = performance.now();
+  await model.fit(x, y, { epochs, batchSize: 32, callbacks, verbose: 0 });
+  const fitMs = performance.now() - t0;
+  process.stdout.write(JSON.stringify({ fitMs }) + '\n', () => process.exit(0));
+}
+
+if (process.argv[1] === SELF && process.argv[2] === 'child') {
+  const [, , , arm, workload, epochs] = process.argv;
+  await runChild(arm as Arm, workload as Workload, Number(epochs));
+}
