@@ -3,13 +3,13 @@
  * feedback loop holds its training loss in a band by setting the σ of a `controlledNoise` layer
  * after every epoch. Prints one JSON summary line at the end.
  *
- *   npx tsx examples/digits-cnn/main.ts --epochs 60 [--seed 1] [--band 0.25,0.35] [--backend cpu]
+ *   npx tsx examples/digits-cnn/main.ts --epochs 60 [--seed 1] [--band 0.25,0.35] [--port 9464] [--out runs/x]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { EMPTY_BAND_STATISTICS, LoopActuator, loadDataset, reduceBandStatistics, splitDataset, type BandStatistics, type Dataset } from 'lossband';
-import { controlledNoise, selectBackend, setSigma, type BackendName } from 'lossband/tfjs';
+import { loadDataset, splitDataset, type Dataset } from 'lossband';
+import { bandCallback, controlledNoise, selectBackend, type BackendName } from 'lossband/tfjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,6 +19,8 @@ const { values: args } = parseArgs({
     // Not wasm: tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel, so it cannot train a conv net.
     backend: { type: 'string', default: 'cpu' },
     batch: { type: 'string', default: '32' },
+    out: { type: 'string', default: `runs/digits-cnn-${Date.now()}` },
+    port: { type: 'string', default: '0' },
   },
 });
 const epochs = Number(args.epochs);
@@ -51,47 +53,29 @@ const model = tf.sequential({
 });
 model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
 
-/**
- * Monitor → decide → act, once per epoch: the epoch's logged loss goes to the loop, and the σ
- * it answers goes to every controlledNoise layer. (lossband's `bandCallback` does this and more.)
- */
-function holdBand(actuator: LoopActuator): { callback: tf.CustomCallback; stats: () => BandStatistics } {
-  let stats = EMPTY_BAND_STATISTICS;
-  let started = 0;
-  const callback = new tf.CustomCallback({
-    onTrainBegin: async () => setSigma(model, actuator.actuation.sigma),
-    onEpochBegin: async () => {
-      started = performance.now();
-    },
-    onEpochEnd: async (epoch, logs = {}) => {
-      const loss = logs['loss'] ?? NaN;
-      const measured = { loss, valLoss: logs['val_loss'] ?? NaN, valAccuracy: logs['val_acc'] ?? NaN, durationMs: performance.now() - started, nonFinite: !Number.isFinite(loss) };
-      const applied = actuator.actuation;
-      const annotation = actuator.observe(measured);
-      stats = reduceBandStatistics(stats, { run: 'digits-cnn', epoch: epoch + 1, ...measured, sigma: applied.sigma, draws: 1, ...annotation, timestamp: Date.now() });
-      setSigma(model, actuator.actuation.sigma);
-      console.log(`epoch ${epoch + 1} loss ${loss.toFixed(4)} sigma ${applied.sigma.toFixed(3)}${annotation.inBand ? ' in band' : ''} val_acc ${measured.valAccuracy.toFixed(3)}`);
-    },
-  });
-  return { callback, stats: () => stats };
-}
-
-const hold = holdBand(new LoopActuator({ band: { lo, hi }, draws: 1 }));
+// lossband holds the training loss in the band: after every epoch it sets the σ of the
+// controlledNoise layer, and it records the run in runs/<run>/ (events, checkpoints, summary, report).
+const cb = bandCallback({ band: { lo, hi }, run: `digits-cnn-${args.seed}`, out: args.out, port: Number(args.port) });
 const history = await model.fit(train.x, train.y, {
   epochs,
   batchSize: Number(args.batch),
   validationData: [test.x, test.y],
-  callbacks: [hold.callback],
+  callbacks: [cb, new tf.CustomCallback({ onEpochEnd: async (e, logs) => console.log(`epoch ${e + 1} loss ${logs?.loss?.toFixed(4)} sigma ${lastSigma().toFixed(3)}`) })],
   verbose: 0,
 });
-const stats = hold.stats();
+/** σ the last finished epoch ran with, from the run's record. */
+function lastSigma(): number {
+  return cb.run?.lastEvent()?.sigma ?? NaN;
+}
+const summary = cb.summary;
 const valAcc = history.history['val_acc'] ?? [];
 console.log(JSON.stringify({
   example: 'digits-cnn',
-  epochs: stats.epochs,
+  epochs: summary?.epochs,
   band: { lo, hi },
-  firstInBandEpoch: stats.firstInBandEpoch,
-  inBandFraction: stats.inBandFraction,
-  lastSigma: stats.lastSigma,
+  firstInBandEpoch: summary?.firstInBandEpoch,
+  inBandFraction: summary?.inBandFraction,
+  lastSigma: summary?.finalSigma,
   valAccuracy: valAcc[valAcc.length - 1],
+  runDir: cb.run?.paths.dir ?? args.out,
 }));
