@@ -22,6 +22,11 @@ export interface RunHostOptions {
   readonly tensors?: (() => number) | undefined;
   /** How long an ended run's series stay exported, in ms. Defaults to 60000. */
   readonly retireAfterMs?: number | undefined;
+  /**
+   * At close, how long to wait for Prometheus to scrape the final state, in ms (only when
+   * something scraped the server before). Defaults to 15000; after a signal at most 1500.
+   */
+  readonly lingerMs?: number | undefined;
 }
 
 let processRegistry: Registry | undefined;
@@ -165,6 +170,7 @@ export class RunHost {
     let seen = 0;
     const handler = (signal: NodeJS.Signals): void => {
       seen += 1;
+      this.signalled = true;
       if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
       for (const run of this.runs) run.stop();
     };
@@ -178,10 +184,23 @@ export class RunHost {
     return this.detachSignals;
   }
 
-  /** Publishes the final state and closes the server. Never rejects. */
+  /**
+   * Publishes the final state, waits until Prometheus has scraped it (only if a scraper was
+   * seen; at most `lingerMs`, or 1.5 s after a signal), then closes the server. Without that
+   * wait a normal end would look like a crash to `LossbandTrainerDown`. A second signal during
+   * the wait still exits at once. Never rejects.
+   */
   async close(): Promise<void> {
-    this.detachSignals?.();
     await this.server?.flush();
+    const linger = this.o.lingerMs ?? 15_000;
+    if (this.server && linger > 0) await this.server.lingerUntilScraped(this.signalled ? Math.min(linger, 1500) : linger);
+    this.detachSignals?.();
     await this.server?.close();
+  }
+  private signalled = false;
+
+  /** Whether SIGINT/SIGTERM asked the runs to stop. */
+  get stoppedBySignal(): boolean {
+    return this.signalled;
   }
 }

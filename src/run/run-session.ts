@@ -136,10 +136,12 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     summary = await run.end(state, { backend, phases, wallSeconds: (performance.now() - wallStart) / 1000 });
   } finally {
     live.dispose();
-    detach();
   }
   host.publish();
-  if (summary.epochs > 0 && !run.fatal) {
+  // After a signal, shutdown must stay short at any run length: the report is left for
+  // `lossband report DIR` (the checkpoint, events and summary are already on disk).
+  if (host.stoppedBySignal && summary.epochs > 0) say(`report.svg not redrawn after a signal; run: lossband report ${paths.dir}`, 'info');
+  else if (summary.epochs > 0 && !run.fatal) {
     try {
       // vega loads only now, once training is over.
       const { writeReport } = await import('../report/render-report.js');

@@ -11,13 +11,6 @@ import { dashboardExpressions, loadDashboard, recordedNames, ruleExpressions, su
 const BUILTINS = ['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_duration_seconds', 'scrape_samples_scraped'];
 /** Labels Prometheus adds: target labels, histogram buckets and alert series. */
 const BUILTIN_LABELS = ['job', 'instance', 'le', 'alertname', 'alertstate', 'severity'];
-/**
- * Metrics a rule already reads that another branch adds to the trainer, with their extra labels.
- * Each counts as known only while src/metrics does not export it; delete it once it does.
- */
-const PENDING: Record<string, { labels: string[]; from: string }> = {
-  lossband_band_status: { labels: ['status'], from: 'branch control, 11139e4 "Band verdict"' },
-};
 
 interface Parsed {
   errors: string[];
@@ -64,12 +57,6 @@ async function collectKnown(): Promise<{ names: Set<string>; labels: Set<string>
       if (v.metricName !== undefined) names.add(v.metricName);
       for (const label of Object.keys(v.labels)) labels.add(label);
     }
-  }
-  for (const [name, pending] of Object.entries(PENDING)) {
-    if (names.has(name)) continue;
-    console.warn(`[promql] ${name} is not exported yet (expected from ${pending.from}); accepted as pending`);
-    names.add(name);
-    for (const label of pending.labels) labels.add(label);
   }
   return { names, labels };
 }
