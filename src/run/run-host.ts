@@ -5,6 +5,9 @@ import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
 import type { RunServer } from '../server/index.js';
 import type { RunControl } from '../server/run-control.js';
 import type { InternalComponent } from '../metrics/internal-component.js';
+import type { EpochEvent } from '../core/epoch-event.js';
+import type { EpochSink } from '../core/epoch-sink.js';
+import { EventBatcher } from '../live/event-batcher.js';
 
 /** Options of {@link RunHost.start}. */
 export interface RunHostOptions {
@@ -109,6 +112,7 @@ export class RunHost {
           });
     const host = new RunHost(options, log, runRegistry, registry, server);
     holder.host = host;
+    if (server) host.batcher.start();
     return host;
   }
 
@@ -191,6 +195,8 @@ export class RunHost {
    * the wait still exits at once. Never rejects.
    */
   async close(): Promise<void> {
+    this.batcher.flush();
+    this.batcher.stop();
     await this.server?.flush();
     const linger = this.o.lingerMs ?? 15_000;
     if (this.server && linger > 0) await this.server.lingerUntilScraped(this.signalled ? Math.min(linger, 1500) : linger);
@@ -198,6 +204,16 @@ export class RunHost {
     await this.server?.close();
   }
   private signalled = false;
+  /** Batches epoch events for the live page's feed on the server thread (at most every 250 ms). */
+  private readonly batcher = new EventBatcher<EpochEvent>({ post: (events) => this.server?.pushEvents(events) });
+
+  /** Add it to a run's sinks to show its epochs on the live page (`GET /` on the metrics port). */
+  readonly feedSink: EpochSink = {
+    epoch: (event) => {
+      if (this.server) this.batcher.add(event);
+    },
+    stop: () => this.batcher.flush(),
+  };
 
   /** Whether SIGINT/SIGTERM asked the runs to stop. */
   get stoppedBySignal(): boolean {

@@ -88,7 +88,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   let run: Run;
   try {
     run = await Run.open({
-      config: withDataOrigin(config, split), metrics: runMetrics, log, resume: options.resume, sinks: [options.progress], backend, learningRate: config.model.learningRate,
+      config: withDataOrigin(config, split), metrics: runMetrics, log, resume: options.resume, sinks: [options.progress, host.feedSink], backend, learningRate: config.model.learningRate,
       loop: loopOptions(config, runShape(split)),
     });
   } catch (err) {
@@ -97,7 +97,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   const from = run.resumedFrom ? ` — resuming after epoch ${run.resumedFrom.epoch}` : '';
   say(`run ${config.name} → ${paths.dir}${from}`, 'info');
-  say(`engine: ${backend}${host.url ? `   metrics and API: ${host.url}/metrics  ${host.url}/api/runs` : ''}`, 'info');
+  say(`engine: ${backend}${host.url ? `   live page: ${host.url}/   metrics: ${host.url}/metrics   API: ${host.url}/api/runs` : ''}`, 'info');
 
   const modelStart = performance.now();
   let live: LiveRun;

@@ -6,11 +6,14 @@ import type { InternalComponent } from '../metrics/internal-component.js';
 import type { HttpTimeouts } from './http-timeouts.js';
 import type { CommandReply, CommandRequest } from './run-command.js';
 import type { ServerState } from './server-state.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 
 /** Main → server. `close` stops listening, drops every connection and ends the thread. */
 export type ToServer =
   /** A new snapshot to answer from. */
   | { readonly type: 'state'; readonly state: ServerState }
+  /** A batch of epoch events for the live page's feed. */
+  | { readonly type: 'events'; readonly events: readonly EpochEvent[] }
   /** The answer to the `command` with the same `id`. */
   | { readonly type: 'reply'; readonly id: number; readonly reply: CommandReply }
   | { readonly type: 'close' };

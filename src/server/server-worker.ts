@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { InternalComponent } from '../metrics/internal-component.js';
 import { createApp } from './create-app.js';
+import { EventFeed } from '../live/event-feed.js';
+import { createLiveHandler } from '../live/live-handler.js';
+import type { EpochEvent } from '../core/epoch-event.js';
 import { createHttpServer } from './http-timeouts.js';
 import { createPortDispatch } from './port-dispatch.js';
 import type { FromServer, ServerWorkerData, ToServer } from './server-protocol.js';
@@ -41,7 +44,10 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
     errors: { countError: (component: InternalComponent) => tell({ type: 'count-error', component }) },
     log: { error: (fields: unknown, message?: unknown) => tell({ type: 'log-error', message: String(message ?? ''), fields: cloneable(fields) }) },
   });
-  const server = createHttpServer(app, data.timeouts);
+  // The live page and its event streams are served here too, so a long epoch never stalls them.
+  const feed = new EventFeed<EpochEvent>();
+  const handler = createLiveHandler({ feed, bindHost: data.host, isRun: (run) => state.runs.some((r) => r.view.run === run), next: app });
+  const server = createHttpServer(handler, data.timeouts);
 
   const close = (): void => {
     remote.close();
@@ -51,6 +57,7 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
   };
   port.on('message', (message: ToServer) => {
     if (message.type === 'state') state = message.state;
+    else if (message.type === 'events') feed.append(message.events);
     else if (message.type === 'reply') remote.receive(message.id, message.reply);
     else close();
   });

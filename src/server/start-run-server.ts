@@ -1,5 +1,8 @@
 import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { EpochEvent } from '../core/epoch-event.js';
+import { EventFeed } from '../live/event-feed.js';
+import { createLiveHandler } from '../live/live-handler.js';
 import type { Registry } from 'prom-client';
 import type { ErrorCounter } from '../metrics/internal-component.js';
 import { assertBindablePort, baseUrl, bindFailure } from './bind-rules.js';
@@ -75,6 +78,8 @@ export interface RunServer extends RunningServer {
    * `timeoutMs`. Never rejects.
    */
   lingerUntilScraped(timeoutMs: number): Promise<LingerOutcome>;
+  /** Adds epoch events to the live page's feed (send them in batches, e.g. every 250 ms). */
+  pushEvents(events: readonly EpochEvent[]): void;
 }
 
 /**
@@ -123,6 +128,7 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
     return reply;
   };
   const tracker = new ScrapeTracker();
+  let pushEvents: (events: readonly EpochEvent[]) => void = () => undefined;
   await publisher.flush();
 
   /** The RunServer around a listener at `url`/`port` that `close` shuts down. */
@@ -136,6 +142,7 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
         return tracker.newestVersion;
       },
       publish: () => void publisher.publishIfDue(performance.now()),
+      pushEvents: (events) => pushEvents(events),
       flush: () => publisher.flush(),
       lingerUntilScraped: async (timeoutMs) => {
         await publisher.flush();
@@ -150,9 +157,12 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   };
   const inProcess = async (): Promise<RunServer | undefined> => {
     const app = createApp({ state: () => publisher.latest, dispatch: withDeadline(dispatch, dispatchTimeoutMs), token, advertise, onScrape: (v) => tracker.scraped(v), errors, log });
-    const direct = await startServer({ app, host, port, portExplicit, ephemeral, closeTimeoutMs, timeouts, log });
+    const feed = new EventFeed<EpochEvent>();
+    const handler = createLiveHandler({ feed, bindHost: host, isRun: (run) => publisher.latest.runs.some((r) => r.view.run === run), next: app });
+    const direct = await startServer({ app: handler, host, port, portExplicit, ephemeral, closeTimeoutMs, timeouts, log });
     if (direct === undefined) return undefined;
     publisher.start();
+    pushEvents = (events) => feed.append(events);
     return runServer(direct, 'main', async () => {
       publisher.stop();
       await publisher.flush();
@@ -175,6 +185,7 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
 
   const thread = start.worker;
   target.worker = thread;
+  pushEvents = (events) => post({ type: 'events', events });
   let closing = false;
   const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   thread.on('message', (message: FromServer) => {

@@ -256,7 +256,7 @@ export class BandCallback extends tf.Callback {
     const metrics = this.runHost.metricsFor(config.name);
     let run: Run;
     try {
-      run = await Run.open({ config, metrics, log: this.runHost.log, resume: this.o.resume, sinks: this.o.sinks, backend: tf.getBackend() });
+      run = await Run.open({ config, metrics, log: this.runHost.log, resume: this.o.resume, sinks: [...(this.o.sinks ?? []), this.runHost.feedSink], backend: tf.getBackend() });
     } catch (err) {
       if (this.ownHost) await this.runHost.close();
       throw err;
