@@ -153,6 +153,7 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   host.retire(run);
   if (ownHost) await host.close();
+  detach();
   if (run.fatal) {
     // One line, exit 4: the disk failed the run; what is on disk is whole and resumable.
     const next = fs.existsSync(paths.config) ? ` — fix that, then continue with --resume ${paths.dir}` : '';

@@ -307,7 +307,7 @@ export class Run implements RunControl {
   view(): RunView {
     const { config } = this.o;
     const { sigma, draws } = this.current.actuation;
-    return { run: this.run, state: this.state, epoch: this.epoch, epochs: config.epochs, band: this.current.band, sigma, draws, controller: config.controller.type, backend: this.o.backend ?? 'custom' };
+    return { run: this.run, state: this.state, epoch: this.epoch, epochs: config.epochs, band: this.current.band, sigma, draws, controller: config.controller.type, backend: this.o.backend ?? 'custom', inBandFraction: this.stats.inBandFraction, lastLoss: Number.isFinite(this.last?.loss) ? (this.last?.loss ?? null) : null };
   }
 
   lastEvent(): EpochEvent | undefined {

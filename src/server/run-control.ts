@@ -18,6 +18,10 @@ export interface RunView {
   readonly draws: number;
   readonly controller: string;
   readonly backend: string;
+  /** Share of epochs in band since the first entry; null before it. Optional. */
+  readonly inBandFraction?: number | null;
+  /** Raw loss of the last epoch; null before the first or when not finite. Optional. */
+  readonly lastLoss?: number | null;
 }
 
 /**
