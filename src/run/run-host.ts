@@ -5,6 +5,7 @@ import { LossbandMetrics, registerProcessMetrics } from '../metrics/index.js';
 import type { RunServer } from '../server/index.js';
 import type { RunControl } from '../server/run-control.js';
 import type { InternalComponent } from '../metrics/internal-component.js';
+import { RemoteRunsRegistry, type MetricsJson } from './remote-runs-registry.js';
 
 /** Options of {@link RunHost.start}. */
 export interface RunHostOptions {
@@ -22,6 +23,12 @@ export interface RunHostOptions {
   readonly tensors?: (() => number) | undefined;
   /** How long an ended run's series stay exported, in ms. Defaults to 60000. */
   readonly retireAfterMs?: number | undefined;
+  /**
+   * Series of runs that live on other threads (a sweep's workers), each entry one thread's
+   * latest {@link RunHost.runMetricsJSON}: `/metrics` serves them beside this host's own runs
+   * (see `RemoteRunsRegistry`). Read at every render. Defaults to none.
+   */
+  readonly remoteRuns?: (() => readonly MetricsJson[]) | undefined;
 }
 
 let processRegistry: Registry | undefined;
@@ -79,7 +86,9 @@ export class RunHost {
     const runRegistry = new Registry();
     // Every lossband metric name exists before the merge below copies the registry's metrics.
     LossbandMetricSet.on(runRegistry);
-    const registry = Registry.merge([processMetrics(), runRegistry]);
+    const registry = options.remoteRuns
+      ? new RemoteRunsRegistry(processMetrics(), runRegistry, options.remoteRuns)
+      : Registry.merge([processMetrics(), runRegistry]);
     const holder: { host?: RunHost } = {};
     const port = options.port ?? 9464;
     // Server and API failures are counted on the newest run's series (the only one for a CLI run).
@@ -127,6 +136,14 @@ export class RunHost {
     const metrics = new LossbandMetrics(this.runRegistry, { run, log: this.log, tensors: this.o.tensors });
     this.metrics.set(run, metrics);
     return metrics;
+  }
+
+  /**
+   * This host's run series without the process metrics, as plain data: what a worker thread
+   * posts to the host that serves its runs (see {@link RunHostOptions.remoteRuns}).
+   */
+  runMetricsJSON(): Promise<MetricsJson> {
+    return this.runRegistry.getMetricsAsJSON();
   }
 
   /** Counts a failure of the host's own parts (server, API) on the newest run's series. */
