@@ -49,10 +49,12 @@ export function buildSweepChartSpec(rows: readonly SweepRow[], options: SweepCha
     axis: { labelAngle: -40, labelLimit: 220, title: null },
   } as const;
   const width = options.width ?? Math.max(320, 28 * rows.length);
+  // Fixed colours per state; the legend lists the states this sweep has.
+  const present = STATES.filter(([state]) => rows.some((r) => r.state === state));
   const color = {
     field: 'state',
     type: 'nominal',
-    scale: { domain: STATES.map(([s]) => s), range: STATES.map(([, c]) => c) },
+    scale: { domain: present.map(([s]) => s), range: present.map(([, c]) => c) },
     legend: { title: 'state', orient: 'top' },
   } as const;
   return {
@@ -78,7 +80,7 @@ export function buildSweepChartSpec(rows: readonly SweepRow[], options: SweepCha
         layer: [
           {
             mark: { type: 'bar', opacity: 0.25, color: '#54a24b' },
-            encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'final loss (bar: band)' }, y2: { field: 'hi' } },
+            encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'final loss (bar: band)', scale: { zero: false } }, y2: { field: 'hi' } },
           },
           {
             mark: { type: 'point', filled: true, size: 60 },
