@@ -90,5 +90,5 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
     for (const name of names) expect(svg).toContain(name);
     expect(fs.readFileSync(path.join(out, 'sweep.yaml'), 'utf8')).toBe(fs.readFileSync(file, 'utf8'));
     expect(readJson<{ sessions: number; points: { state: string }[] }>(out, 'sweep-state.json')).toMatchObject({ sessions: 1, points: [{ state: 'finished' }, { state: 'finished' }, { state: 'stopped' }, { state: 'stopped' }] });
-  });
+  }, 180_000);
 });
