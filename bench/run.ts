@@ -18,6 +18,7 @@ import { noise } from './sections/noise.js';
 import { overhead } from './sections/overhead.js';
 import { peer } from './sections/peer.js';
 import { prototypes } from './sections/prototypes.js';
+import { sweepThroughput } from './sections/sweep-throughput.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const only = process.env.BENCH_ONLY?.split(',').map(Number);
@@ -65,6 +66,7 @@ await section(4, 'floor', () =>
 );
 await section(5, 'peer', peer);
 await section(6, 'metrics', metricsPath);
+await section(8, 'sweep', sweepThroughput);
 
 const order = (r: Row): number => Number(r.section.split(' ')[0]);
 rows.sort((a, b) => order(a) - order(b));
