@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/server/run-control.js';
-import { eventEpochs, freePort, getJson, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+import { eventEpochs, killLeftovers, freePort, getJson, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+
+afterEach(killLeftovers);
 
 const token = 'sweep-test-token-0123456789';
 

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/server/run-control.js';
-import { eventEpochs, freePort, getJson, lossband, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+import { eventEpochs, killLeftovers, freePort, getJson, lossband, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+
+afterEach(killLeftovers);
 
 interface Event {
   epoch: number;

@@ -32,6 +32,7 @@ export async function lossband(args: string[], env: NodeJS.ProcessEnv = {}): Pro
 /** A `lossband …` process in the background, with its output so far. */
 export function start(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  started.add(child);
   let stdout = '';
   let stderr = '';
   let ended = false;
@@ -56,6 +57,15 @@ export function start(args: string[], env: NodeJS.ProcessEnv = {}) {
     }
   };
   return { child, exited, until, out: () => stdout, err: () => stderr };
+}
+
+/** Running processes from {@link start}; tests end theirs in `afterEach` with {@link killLeftovers}, so a failed assertion leaves none behind. */
+const started = new Set<ReturnType<typeof start>['child']>();
+
+/** SIGKILLs every process {@link start} began that is still running. */
+export function killLeftovers(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
 }
 
 /** A loopback port that was free a moment ago. */
