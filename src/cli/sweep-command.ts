@@ -5,6 +5,7 @@ import { quote, UserError } from '../core/user-error.js';
 import { runSession } from '../run/run-session.js';
 import { expandSweep, loadSweepFile, planPoint, pointAt, pointConfig, readSweepState, runSweep, sweepPaths, type SweepServer } from '../sweep/index.js';
 import { apiToken, isLoopback } from './api-token.js';
+import { cliLogger } from './cli-logger.js';
 import { flagsToConfig, type RunFlags } from './flags.js';
 import { createProgress } from './progress.js';
 
@@ -63,6 +64,7 @@ async function runOnePoint(file: string, index: string, flags: RunFlags, server:
     portExplicit: server.portExplicit,
     token,
     resume: plan.kind === 'resume',
+    log: await cliLogger(),
   });
 }
 
@@ -105,6 +107,7 @@ export function addSweepCommand(program: Command, exit: (code: number) => void):
           portExplicit: server.portExplicit,
           token,
           quiet: flags.quiet === true,
+          log: await cliLogger(),
         }),
       );
     });

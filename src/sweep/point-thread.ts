@@ -35,6 +35,8 @@ export class PointThread {
   private posted: MetricsJson | undefined;
   private pending: { run: string; resolve: (result: PointResult) => void } | undefined;
   private exited: Promise<void> = Promise.resolve();
+  private nextId = 0;
+  private readonly awaiting = new Map<number, (applied: boolean) => void>();
 
   constructor(private readonly o: PointThreadOptions) {}
 
@@ -56,9 +58,18 @@ export class PointThread {
     });
   }
 
-  /** Forwards a control request to the run `run` on this thread. */
-  command(run: string, command: PointCommand): void {
-    this.worker?.postMessage({ type: 'command', run, ...command } satisfies ToPointWorker);
+  /**
+   * Forwards a control request to the run `run` on this thread. Resolves once the thread has
+   * applied it (a band: persisted), with `false` if the run had ended or the thread is gone.
+   */
+  command(run: string, command: PointCommand): Promise<boolean> {
+    const worker = this.worker;
+    if (!worker) return Promise.resolve(false);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.awaiting.set(id, resolve);
+      worker.postMessage({ type: 'command', id, run, ...command } satisfies ToPointWorker);
+    });
   }
 
   /** Asks the thread to post its last state and end; terminates it if it does not in time. Never rejects. */
@@ -84,6 +95,9 @@ export class PointThread {
       if (message.type === 'update') {
         this.posted = message.metrics;
         this.o.onRuns(message.runs);
+      } else if (message.type === 'applied') {
+        this.awaiting.get(message.id)?.(message.applied);
+        this.awaiting.delete(message.id);
       } else if (message.type === 'done' && this.pending?.run === message.run) {
         this.settle(message.result);
       }
@@ -98,6 +112,8 @@ export class PointThread {
           this.worker = undefined;
           this.posted = undefined;
         }
+        for (const resolveCommand of this.awaiting.values()) resolveCommand(false);
+        this.awaiting.clear();
         const why = failure ? failure.message : `exit code ${code}`;
         this.settle({ kind: 'threw', message: `the worker thread training it ended (${why})`, exitCode: undefined });
         resolve();

@@ -19,18 +19,21 @@ const POST_INTERVAL_MS = 250;
 const ENDED: readonly RunState[] = ['finished', 'stopped', 'diverged'];
 const silent: EpochSink = { epoch: () => undefined, stop: () => undefined };
 
-function apply(run: RunControl, command: PointCommand): void {
+/** Applies `command` to `run`; whether it took it. */
+async function apply(run: RunControl, command: PointCommand): Promise<boolean> {
   // A run that ended while the request travelled takes no more changes (the API's 409 rule).
-  if (ENDED.includes(run.view().state)) return;
-  if (command.action === 'band') run.setBand(command.band);
+  if (ENDED.includes(run.view().state)) return false;
+  if (command.action === 'band') await run.setBand(command.band);
   else run[command.action]();
+  return true;
 }
 
 async function serve(port: MessagePort): Promise<void> {
   const host = await RunHost.start({ port: 0 });
   const send = (message: FromPointWorker): void => port.postMessage(message);
+  type Command = Extract<ToPointWorker, { type: 'command' }>;
   /** The point being trained and the requests that came before its run existed. */
-  let current: { name: string; waiting: PointCommand[] } | undefined;
+  let current: { name: string; waiting: Command[] } | undefined;
   let posting: Promise<void> | undefined;
 
   const post = async (): Promise<void> => {
@@ -54,7 +57,16 @@ async function serve(port: MessagePort): Promise<void> {
   const deliverWaiting = (): void => {
     if (!current || current.waiting.length === 0) return;
     const run = host.all.find((r) => r.run === current?.name);
-    if (run) for (const command of current.waiting.splice(0)) apply(run, command);
+    if (run) for (const command of current.waiting.splice(0)) execute(run, command);
+  };
+  /** Applies a command and tells the main thread whether it took (a band only once it is persisted). */
+  const execute = (run: RunControl | undefined, command: Command): void => {
+    void (run ? apply(run, command) : Promise.resolve(false))
+      .catch((err: unknown) => {
+        host.log.error({ err, run: command.run, action: command.action }, 'a control request failed on the run');
+        return false;
+      })
+      .then((applied) => send({ type: 'applied', id: command.id, applied }));
   };
 
   const timer = setInterval(tick, POST_INTERVAL_MS);
@@ -75,6 +87,8 @@ async function serve(port: MessagePort): Promise<void> {
       // runSession retires the series of runs that end; one that threw mid-way ends here.
       if (run && result.exitCode !== 3) host.retire(run);
     }
+    // Requests for a run that never opened are answered: not applied.
+    for (const command of current.waiting.splice(0)) execute(undefined, command);
     current = undefined;
     await flush();
     send({ type: 'done', run: config.name, result });
@@ -90,8 +104,7 @@ async function serve(port: MessagePort): Promise<void> {
           current.waiting.push(message);
           deliverWaiting();
         } else {
-          const run = host.all.find((r) => r.run === message.run);
-          if (run) apply(run, message);
+          execute(host.all.find((r) => r.run === message.run), message);
         }
         break;
       }

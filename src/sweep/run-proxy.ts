@@ -11,14 +11,12 @@ const ENDED: readonly RunState[] = ['finished', 'stopped', 'diverged'];
  * The control API's handle on a run that trains on a worker thread. Reads answer from the
  * view and event the worker posted last (at most ~250 ms old); requests are forwarded to the
  * worker, which applies them at the run's next epoch boundary, exactly as in a single run.
- * The view shows a request's effect at once (a new band, `paused`), so the API's answer
- * says what was accepted; the worker's next post confirms it.
- *
- * Unlike a run in the same thread, a band change is written to the run's `control.json` by
- * the worker after the API has answered (within an epoch), not before.
+ * A band change resolves once the worker has written it to the run's `control.json` (as in a
+ * single run, the API answers only then). Pause and resume show at once in the view, so the
+ * API's answer says what was accepted; the worker's next post confirms it.
  *
  * @example
- * const proxy = new RunProxy(config, (command) => worker.command(config.name, command));
+ * const proxy = new RunProxy(config, (command) => thread.command(config.name, command));
  * host.add(proxy);            // listed by /api/runs
  * proxy.update(posted);       // on each worker post
  */
@@ -29,7 +27,8 @@ export class RunProxy implements RunControl {
 
   constructor(
     config: ResolvedConfig,
-    private readonly send: (command: PointCommand) => void,
+    /** Forwards a request; resolves with whether the run took it. */
+    private readonly send: (command: PointCommand) => Promise<boolean>,
   ) {
     this.run = config.name;
     const { noise } = config;
@@ -68,22 +67,22 @@ export class RunProxy implements RunControl {
     return this.last;
   }
 
-  setBand(band: Band): void {
-    this.send({ action: 'band', band });
-    this.current = { ...this.current, band };
+  /** Resolves once the run has persisted the band; a run that ended first keeps its band. */
+  async setBand(band: Band): Promise<void> {
+    if (await this.send({ action: 'band', band })) this.current = { ...this.current, band };
   }
 
   pause(): void {
-    this.send({ action: 'pause' });
+    void this.send({ action: 'pause' });
     if (this.current.state === 'running') this.current = { ...this.current, state: 'paused' };
   }
 
   resume(): void {
-    this.send({ action: 'resume' });
+    void this.send({ action: 'resume' });
     if (this.current.state === 'paused') this.current = { ...this.current, state: 'running' };
   }
 
   stop(): void {
-    this.send({ action: 'stop' });
+    void this.send({ action: 'stop' });
   }
 }

@@ -11,7 +11,8 @@ export type PointCommand = { readonly action: 'band'; readonly band: Band } | { 
 export type ToPointWorker =
   /** Train one point: `config.out` is its run directory; `resume` continues it from its checkpoint. */
   | { readonly type: 'run'; readonly config: ResolvedConfig; readonly resume: boolean }
-  | ({ readonly type: 'command'; readonly run: string } & PointCommand)
+  /** A control request; the worker answers `applied` with the same `id`. */
+  | ({ readonly type: 'command'; readonly id: number; readonly run: string } & PointCommand)
   /** No more points: end the thread once idle. */
   | { readonly type: 'close' };
 
@@ -35,5 +36,10 @@ export type FromPointWorker =
    * the runs it has trained (for the control API).
    */
   | { readonly type: 'update'; readonly metrics: MetricsJson; readonly runs: readonly PostedRun[] }
+  /**
+   * Command `id` was applied to its run (for a band: written to `control.json`), or
+   * `applied: false` when the run had ended or was unknown.
+   */
+  | { readonly type: 'applied'; readonly id: number; readonly applied: boolean }
   /** The point given by the last `run` message is over. */
   | { readonly type: 'done'; readonly run: string; readonly result: PointResult };

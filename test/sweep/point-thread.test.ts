@@ -24,7 +24,10 @@ function threadOf(behaviour: string) {
         `const { parentPort: port } = require('node:worker_threads');
          port.on('message', (m) => {
            if (m.type === 'close') return port.close();
-           if (m.type === 'command') return port.postMessage({ type: 'update', metrics: [], runs: [{ view: { run: m.run, state: m.action }, lastEvent: undefined }] });
+           if (m.type === 'command') {
+             port.postMessage({ type: 'update', metrics: [], runs: [{ view: { run: m.run, state: m.action }, lastEvent: undefined }] });
+             return port.postMessage({ type: 'applied', id: m.id, applied: m.action !== 'stop' });
+           }
            ${behaviour}
          });`,
         { eval: true },
@@ -49,11 +52,21 @@ describe('PointThread', () => {
     const { thread, runs } = threadOf(`port.postMessage({ type: 'update', metrics: [], runs: [] });`);
     const done = thread.run(config, false);
     while (runs.length === 0) await new Promise((r) => setImmediate(r)); // the thread is up
-    thread.command('pt-0', { action: 'pause' });
-    while (runs.at(-1)?.length === 0) await new Promise((r) => setImmediate(r));
+    await expect(thread.command('pt-0', { action: 'pause' })).resolves.toBe(true);
     expect(runs.at(-1)?.[0]?.view).toEqual({ run: 'pt-0', state: 'pause' });
+    await expect(thread.command('pt-0', { action: 'stop' })).resolves.toBe(false);
     await thread.close();
     await expect(done).resolves.toMatchObject({ kind: 'threw' }); // closed while the point was in flight
+  });
+
+  it('answers false for a request to a thread that is not running, or that dies before it answers', async () => {
+    const idle = threadOf('');
+    await expect(idle.thread.command('pt-0', { action: 'pause' })).resolves.toBe(false);
+    const { thread } = threadOf(`port.removeAllListeners('message'); port.on('message', () => process.exit(3)); port.postMessage({ type: 'update', metrics: [], runs: [] });`);
+    const done = thread.run(config, false);
+    // The thread exits on the request instead of answering it.
+    await expect(thread.command('pt-0', { action: 'band', band: { lo: 0.1, hi: 0.2 } })).resolves.toBe(false);
+    await expect(done).resolves.toMatchObject({ kind: 'threw', message: 'the worker thread training it ended (exit code 3)' });
   });
 
   it('fails the point of a thread that dies, and starts a new thread for the next point', async () => {

@@ -6,9 +6,9 @@ import { makeEvent } from '../metrics/make-event.js';
 
 const config = resolveConfig([{ name: 'p-1', epochs: 300, band: { lo: 0.2, hi: 0.3 }, noise: { draws: 4 } }], new Date(0));
 
-function proxy() {
+function proxy(applied = true) {
   const sent: PointCommand[] = [];
-  return { proxy: new RunProxy(config, (c) => sent.push(c)), sent };
+  return { proxy: new RunProxy(config, (c) => (sent.push(c), Promise.resolve(applied))), sent };
 }
 
 describe('RunProxy', () => {
@@ -27,10 +27,12 @@ describe('RunProxy', () => {
     expect(p.lastEvent()).toBe(event);
   });
 
-  it('forwards every request and shows its effect at once', () => {
+  it('forwards every request; a band shows once applied, pause and resume at once', async () => {
     const { proxy: p, sent } = proxy();
     p.update({ view: { ...p.view(), state: 'running' }, lastEvent: undefined });
-    p.setBand({ lo: 0.1, hi: 0.2 });
+    const banded = p.setBand({ lo: 0.1, hi: 0.2 });
+    expect(p.view().band).toEqual({ lo: 0.2, hi: 0.3 }); // not before the worker has persisted it
+    await banded;
     expect(p.view().band).toEqual({ lo: 0.1, hi: 0.2 });
     p.pause();
     expect(p.view().state).toBe('paused');
@@ -38,6 +40,13 @@ describe('RunProxy', () => {
     expect(p.view().state).toBe('running');
     p.stop();
     expect(sent).toEqual([{ action: 'band', band: { lo: 0.1, hi: 0.2 } }, { action: 'pause' }, { action: 'resume' }, { action: 'stop' }]);
+  });
+
+  it('keeps the band of a run that ended before the request reached it', async () => {
+    const { proxy: p, sent } = proxy(false);
+    await p.setBand({ lo: 0.1, hi: 0.2 });
+    expect(sent).toHaveLength(1);
+    expect(p.view().band).toEqual({ lo: 0.2, hi: 0.3 });
   });
 
   it('marks an abandoned run stopped unless it had ended', () => {
