@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { pino, type Logger } from 'pino';
 import { loadConfigFile } from '../config/load-config-file.js';
 import { resolveConfig } from '../config/resolve-config.js';
 import { UserError } from '../core/user-error.js';
@@ -9,16 +8,9 @@ import { runSession } from '../run/run-session.js';
 import { resumeConfig } from './resume-config.js';
 import { createProgress, type ProgressMode } from './progress.js';
 import type { ResolvedConfig } from '../config/resolved-config.js';
-import { tokenSchema, type ConfigInput } from '../config/schema.js';
-
-/** The control API's token: `LOSSBAND_TOKEN` wins over the config's `token`. */
-function apiToken(layers: readonly ConfigInput[]): string | undefined {
-  const env = process.env.LOSSBAND_TOKEN;
-  if (env === undefined || env === '') return layers.reduce<string | undefined>((t, l) => l.token ?? t, undefined);
-  const checked = tokenSchema.safeParse(env);
-  if (!checked.success) throw new UserError(`LOSSBAND_TOKEN: ${checked.error.issues[0]?.message ?? 'invalid'}`);
-  return env;
-}
+import { apiToken, isLoopback } from './api-token.js';
+import { cliLogger } from './cli-logger.js';
+import { addSweepCommand } from './sweep-command.js';
 
 /** The package's version, from the package.json one level above `src/` or `dist/`. */
 function packageVersion(): string {
@@ -28,18 +20,6 @@ function packageVersion(): string {
     return 'unknown';
   }
 }
-
-/**
- * The operational log on stderr: plain human lines on a terminal (pino-pretty, synchronous so
- * nothing is lost at exit), pino's JSON lines otherwise (for log collectors).
- */
-async function cliLogger(): Promise<Logger> {
-  if (!process.stderr.isTTY) return pino({ level: 'warn' }, pino.destination(2));
-  const { default: pretty } = await import('pino-pretty');
-  return pino({ level: 'warn' }, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));
-}
-
-const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 function buildProgram(exit: (code: number) => void): Command {
   const program = new Command('lossband')
@@ -111,6 +91,8 @@ function buildProgram(exit: (code: number) => void): Command {
       const log = await cliLogger();
       exit(await runSession({ config, progress: createProgress({ mode: progress, epochs: config.epochs }), say, portExplicit, token, log, resume: typeof flags.resume === 'string' }));
     });
+
+  addSweepCommand(program, exit);
 
   program
     .command('report <runDir>')

@@ -8,6 +8,7 @@ import type { InternalComponent } from '../metrics/internal-component.js';
 import type { EpochEvent } from '../core/epoch-event.js';
 import type { EpochSink } from '../core/epoch-sink.js';
 import { EventBatcher } from '../live/event-batcher.js';
+import { RemoteRunsRegistry, type MetricsJson } from './remote-runs-registry.js';
 
 /** Options of {@link RunHost.start}. */
 export interface RunHostOptions {
@@ -30,6 +31,12 @@ export interface RunHostOptions {
    * something scraped the server before). Defaults to 15000; after a signal at most 1500.
    */
   readonly lingerMs?: number | undefined;
+  /**
+   * Series of runs that live on other threads (a sweep's workers), each entry one thread's
+   * latest {@link RunHost.runMetricsJSON}: `/metrics` serves them beside this host's own runs
+   * (see `RemoteRunsRegistry`). Read at every render. Defaults to none.
+   */
+  readonly remoteRuns?: (() => readonly MetricsJson[]) | undefined;
 }
 
 let processRegistry: Registry | undefined;
@@ -87,7 +94,9 @@ export class RunHost {
     const runRegistry = new Registry();
     // Every lossband metric name exists before the merge below copies the registry's metrics.
     LossbandMetricSet.on(runRegistry);
-    const registry = Registry.merge([processMetrics(), runRegistry]);
+    const registry = options.remoteRuns
+      ? new RemoteRunsRegistry(processMetrics(), runRegistry, options.remoteRuns)
+      : Registry.merge([processMetrics(), runRegistry]);
     const holder: { host?: RunHost } = {};
     const port = options.port ?? 9464;
     // Server and API failures are counted on the newest run's series (the only one for a CLI run).
@@ -136,6 +145,14 @@ export class RunHost {
     const metrics = new LossbandMetrics(this.runRegistry, { run, log: this.log, tensors: this.o.tensors });
     this.metrics.set(run, metrics);
     return metrics;
+  }
+
+  /**
+   * This host's run series without the process metrics, as plain data: what a worker thread
+   * posts to the host that serves its runs (see {@link RunHostOptions.remoteRuns}).
+   */
+  runMetricsJSON(): Promise<MetricsJson> {
+    return this.runRegistry.getMetricsAsJSON();
   }
 
   /** Counts a failure of the host's own parts (server, API) on the newest run's series. */
