@@ -34,7 +34,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .description('train a model (default: bundled Iris, pid controller holding the loss in [0.30, 0.40])')
     .option('--config <file>', 'YAML or JSON config; keys mirror the flags')
     .addOption(new Option('--preset <name>', 'starting point').choices(['default', 'seed']))
-    .option('--data <iris|wine|breast-cancer|PATH>', 'bundled dataset or CSV file')
+    .option('--data <iris|wine|breast-cancer|digits|blobs|PATH>', 'bundled dataset, blobs[:ROWSxFEATURESxCLASSES], or a CSV file')
     .option('--label <column>', 'label column of the CSV (default: last)')
     .option('--test-fraction <f>', 'held-out share (default 0.2)')
     .option('--no-standardize', 'feed raw features')
