@@ -155,7 +155,8 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
 
   it('lists itself on /api/sd by Host while a run is live, and [] once every run has ended', async () => {
     const runs = [fakeRun('b-run'), fakeRun('a-run', 'paused'), fakeRun('old', 'finished')];
-    const { server } = await setup(mode, {}, runs);
+    // Bound beyond loopback, as behind compose or Kubernetes: any Host may name the server.
+    const { server } = await setup(mode, { host: '0.0.0.0' }, runs);
     const sd = await getWithHost(server.url, '/api/sd', 'trainer-0.lossband:9464');
     expect(sd).toEqual({
       status: 200,
@@ -168,9 +169,14 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     expect(await getWithHost(server.url, '/api/sd', 'trainer-0.lossband:9464')).toEqual({ status: 200, body: [] });
   });
 
+  it('on a loopback bind, refuses a Host that is not loopback (DNS rebinding; issue 11, item 18)', async () => {
+    const { server } = await setup(mode);
+    expect((await getWithHost(server.url, '/api/runs', 'rebound.example:9464')).status).toBe(421);
+  });
+
   it('lists the advertised address on /api/sd whatever the Host, and cuts a long run list', async () => {
     const runs = Array.from({ length: 25 }, (_, i) => fakeRun(`r${String(i).padStart(2, '0')}`));
-    const { server } = await setup(mode, { advertise: 'lossband.example:9464' }, runs);
+    const { server } = await setup(mode, { advertise: 'lossband.example:9464', host: '0.0.0.0' }, runs);
     const { body } = await getWithHost(server.url, '/api/sd', 'not a host');
     const [group] = body as Array<{ targets: string[]; labels: Record<string, string> }>;
     expect(group?.targets).toEqual(['lossband.example:9464']);
