@@ -41,6 +41,9 @@ function firstDifference(a: unknown, b: unknown, at = ''): string {
 const comparable = (config: unknown): unknown => {
   const copy = { ...(config as Record<string, unknown>) };
   for (const key of PER_SESSION) delete copy[key];
+  // The data file's origin (absolute path, SHA-256) is recorded at start; resume checks it itself.
+  const data = copy.data as Record<string, unknown> | undefined;
+  if (data) copy.data = Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'sha256' && k !== 'absolutePath' && k !== 'origin'));
   return JSON.parse(JSON.stringify(copy)) as unknown;
 };
 
