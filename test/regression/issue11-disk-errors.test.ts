@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EpochEvent } from '../../src/core/epoch-event.js';
+import type { Checkpoint } from '../../src/store/checkpoint.js';
+import { CheckpointWriter } from '../../src/store/checkpoint-writer.js';
 import { EventsWriter } from '../../src/store/events-writer.js';
 import type { StoreFailure } from '../../src/store/store-failure.js';
 
@@ -93,6 +95,30 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
     expect(epochs).toEqual(oneToN(epochs.length));
     expect(fatal.map((f) => f.message)).toEqual([`${file}: ENOSPC (no space left on the device)`]);
     expect(errors).toEqual([]);
+  });
+
+  it('a checkpoint write failing with EMFILE (or ENOSPC, EROFS, ENOENT) stops the checkpoints and is reported once (injected failure)', async () => {
+    for (const code of ['EMFILE', 'ENOSPC', 'EROFS', 'ENOENT']) {
+      const dir = fs.mkdtempSync(path.join(root, 'cp-'));
+      const file = path.join(dir, 'checkpoint.json');
+      const fatal: StoreFailure[] = [];
+      const errors: unknown[] = [];
+      let writes = 0;
+      const failing = () => {
+        writes += 1;
+        throw Object.assign(new Error(`${code}: failed`), { code });
+      };
+      const writer = new CheckpointWriter(file, { onFatal: (f) => fatal.push(f), onError: (e) => errors.push(e), write: async () => failing(), writeSync: failing });
+      const cp = { version: 1, run: 'r', epoch: 10 } as unknown as Checkpoint;
+      writer.writeInBackground(cp, async () => undefined);
+      await writer.settle();
+      writer.writeInBackground(cp, async () => undefined);
+      await writer.settle();
+      writer.writeNow(cp);
+      expect(writes, code).toBe(1);
+      expect(errors, code).toEqual([]);
+      expect(fatal.map((f) => f.message.split(' (')[0]), code).toEqual([`${file}: ${code}`]);
+    }
   });
 
   it.skipIf(!probe)('on a full tmpfs: exit 4, one stderr line naming the file and ENOSPC, whole lines; resumes once there is room', async () => {
