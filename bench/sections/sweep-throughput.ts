@@ -15,12 +15,21 @@ const SWEEP_FILE = path.join(ROOT, 'examples/sweep.yaml');
 const SEED_PY = path.join(ROOT, 'bench/peer/seed.py');
 const PEER_PARALLEL = 2;
 
-/** Whole-process wall time of one command in ms; throws on a non-zero exit. */
-function wall(cmd: string, args: readonly string[]): number {
+/** GNU time, for the CPU seconds of a child (user + system); absent on some machines. */
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** CPU seconds (user + system) of the processes measured so far, per arm. */
+const cpu = { sequential: 0, sweep: 0 };
+
+/** Whole-process wall time of one command in ms (its CPU seconds added to `cpu[arm]`); throws on a non-zero exit. */
+function wall(cmd: string, args: readonly string[], arm?: keyof typeof cpu): number {
+  const cpuFile = path.join(os.tmpdir(), `lossband-bench-cpu-${process.pid}`);
+  const [run, runArgs] = TIME && arm ? [TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...args]] : [cmd, args];
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(run, runArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr.slice(-300)}`);
+  if (TIME && arm) cpu[arm] += fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0);
   return ms;
 }
 
@@ -73,12 +82,14 @@ export async function sweepThroughput(): Promise<SectionResult> {
   const cli = path.join(ROOT, 'bin/lossband.js');
   let seqRuns = 0;
   let sweepRuns = 0;
+  cpu.sequential = 0;
+  cpu.sweep = 0;
   try {
     const sequential = (): number => {
       const dir = path.join(work, `seq-${seqRuns++}`);
-      return points.reduce((sum, p, i) => sum + wall(node, [cli, 'run', '--config', configs[i] as string, '--port', '0', '--quiet', '--out', path.join(dir, p.name)]), 0);
+      return points.reduce((sum, p, i) => sum + wall(node, [cli, 'run', '--config', configs[i] as string, '--port', '0', '--quiet', '--out', path.join(dir, p.name)], 'sequential'), 0);
     };
-    const sweep = (): number => wall(node, [cli, 'sweep', file, '--port', '0', '--quiet', '--out', path.join(work, `sweep-${sweepRuns++}`)]);
+    const sweep = (): number => wall(node, [cli, 'sweep', file, '--port', '0', '--quiet', '--out', path.join(work, `sweep-${sweepRuns++}`)], 'sweep');
     const peer = async (): Promise<number> =>
       python === undefined ? Number.NaN : batch(python, points.map(() => [SEED_PY, String(EPOCHS.iris), '--threads', '1', '--quiet']), PEER_PARALLEL);
     const [seqMs = [], sweepMs = [], peerMs = []] = await interleave(REPS, [sequential, sweep, peer]);
@@ -97,6 +108,14 @@ export async function sweepThroughput(): Promise<SectionResult> {
         ok: speedup >= 1.7,
         note: `sweep ${fmt(median(sweepMs) / 1000, 1)} s (${fmt(perSec(median(sweepMs)), 2)} runs/s, concurrency ${os.availableParallelism()}) vs ${n} × run ${fmt(median(seqMs) / 1000, 1)} s; final losses identical: ${same.length ? (same.every(Boolean) ? 'yes' : 'NO') : 'n/a'}`,
       },
+      {
+        section: '8 sweep',
+        what: 'CPU seconds (user + system), all 8 runs: sweep ÷ sequential',
+        result: TIME ? `${fmt(cpu.sweep / cpu.sequential, 2)}×` : 'skipped',
+        note: TIME
+          ? `${fmt(cpu.sweep / sweepRuns, 1)} s vs ${fmt(cpu.sequential / seqRuns, 1)} s per sweep; with 2 idle cores the wall-time ratio could reach ${fmt((2 * cpu.sequential) / seqRuns / (cpu.sweep / sweepRuns), 2)}× — a busy machine shares them`
+          : 'no /usr/bin/time',
+      },
       python === undefined
         ? { section: '8 sweep', what: 'peer: PyTorch seed program, 8 processes 2 at a time', result: 'skipped', note: 'no python3 with torch and sklearn' }
         : {
@@ -106,7 +125,7 @@ export async function sweepThroughput(): Promise<SectionResult> {
             note: `torch ${fmt(median(peerMs) / 1000, 1)} s (${fmt(perSec(median(peerMs)), 2)} runs/s) vs sweep ${fmt(median(sweepMs) / 1000, 1)} s; > 1 = the sweep is faster`,
           },
     ];
-    return { rows, data: { points: n, epochs: EPOCHS.iris, concurrency: os.availableParallelism(), sequentialMs: seqMs, sweepMs, peerMs, sameFinalLosses: same, python: python ?? null } };
+    return { rows, data: { points: n, epochs: EPOCHS.iris, concurrency: os.availableParallelism(), sequentialMs: seqMs, sweepMs, peerMs, sameFinalLosses: same, cpuSecondsPerArm: TIME ? { sequential: cpu.sequential / seqRuns, sweep: cpu.sweep / sweepRuns } : null, loadAverage: os.loadavg(), python: python ?? null } };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
