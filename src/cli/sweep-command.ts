@@ -58,7 +58,7 @@ async function runOnePoint(file: string, index: string, flags: RunFlags, server:
   }
   const mode = flags.quiet ? 'quiet' : config.preset === 'seed' ? 'seed' : process.stdout.isTTY ? 'bar' : 'lines';
   return runSession({
-    config,
+    config: plan.kind === 'resume' ? plan.config : config,
     progress: createProgress({ mode, epochs: config.epochs }),
     say,
     portExplicit: server.portExplicit,

@@ -2,14 +2,19 @@ import fs from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { UserError } from '../core/user-error.js';
+import { dataFilePath } from '../data/datasets.js';
 import { runPaths } from '../store/run-directory.js';
 
 /** What a sweep does with a point whose run directory may already hold something. */
 export type PointPlan =
   /** Its run ended for good in an earlier session (`summary.json` says so): leave it. */
   | { readonly kind: 'done'; readonly state: 'finished' | 'diverged' }
-  /** It was started and did not end for good: continue it from its checkpoint. */
-  | { readonly kind: 'resume' }
+  /**
+   * It was started and did not end for good: continue it from its checkpoint, with `config`
+   * carrying what the run recorded of its data (absolute path, SHA-256), so a data file changed
+   * since is refused as `lossband run --resume` refuses it.
+   */
+  | { readonly kind: 'resume'; readonly config: ResolvedConfig }
   /** Never started: create its run directory. */
   | { readonly kind: 'fresh' };
 
@@ -38,12 +43,16 @@ function firstDifference(a: unknown, b: unknown, at = ''): string {
   return at || '(top level)';
 }
 
-const comparable = (config: unknown): unknown => {
-  const copy = { ...(config as Record<string, unknown>) };
+/**
+ * A config without what differs between sessions, and with what a run records of its data
+ * (`data.sha256`; a CSV path made absolute, see `withDataOrigin`) put back as the sweep writes it.
+ */
+const comparable = (config: ResolvedConfig, sweepPath: string): unknown => {
+  const copy: Record<string, unknown> = { ...config, data: { ...config.data } };
   for (const key of PER_SESSION) delete copy[key];
-  // The data file's origin (absolute path, SHA-256) is recorded at start; resume checks it itself.
-  const data = copy.data as Record<string, unknown> | undefined;
-  if (data) copy.data = Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'sha256' && k !== 'absolutePath' && k !== 'origin'));
+  const data = copy.data as { path?: string; sha256?: string };
+  delete data.sha256;
+  if (data.path !== undefined && data.path === dataFilePath(sweepPath)) data.path = sweepPath;
   return JSON.parse(JSON.stringify(copy)) as unknown;
 };
 
@@ -52,19 +61,20 @@ const comparable = (config: unknown): unknown => {
  * `done` when `summary.json` says finished (with all of `config.epochs`) or diverged — a
  * diverged run would only diverge again; `resume` when `config.json` is there; else `fresh`.
  *
- * A directory whose `config.json` records another experiment (anything but `out` and
- * `server` differs, e.g. the sweep file changed) is refused with a one-line `UserError`
+ * A directory whose `config.json` records another experiment (anything but `out`, `server`
+ * and what the run recorded of its data differs, e.g. the sweep file changed) is refused with a one-line `UserError`
  * rather than continued with a config it was not started with.
  *
  * @example
- * planPoint(pointConfig(points[2], 'runs/iris-bands', server)); // { kind: 'resume' }
+ * planPoint(pointConfig(points[2], 'runs/iris-bands', server)).kind; // 'resume'
  */
 export function planPoint(config: ResolvedConfig): PointPlan {
   const paths = runPaths(config.out);
-  const recorded = readJson(paths.config);
+  const recorded = readJson(paths.config) as ResolvedConfig | undefined;
   if (recorded === undefined) return { kind: 'fresh' };
-  if (!isDeepStrictEqual(comparable(recorded), comparable(config))) {
-    const key = firstDifference(comparable(recorded), comparable(config));
+  const [was, now] = [comparable(recorded, config.data.path), comparable(config, config.data.path)];
+  if (!isDeepStrictEqual(was, now)) {
+    const key = firstDifference(was, now);
     throw new UserError(`${paths.config}: holds run ${config.name} with another config (${key} differs); remove ${paths.dir} or choose another --out`);
   }
   const summary = readJson(paths.summary) as { state?: unknown; epochs?: unknown } | undefined;
@@ -72,5 +82,5 @@ export function planPoint(config: ResolvedConfig): PointPlan {
   if (summary?.state === 'finished' && typeof summary.epochs === 'number' && config.epochs > 0 && summary.epochs >= config.epochs) {
     return { kind: 'done', state: 'finished' };
   }
-  return { kind: 'resume' };
+  return { kind: 'resume', config: { ...config, data: { ...config.data, path: recorded.data?.path ?? config.data.path, sha256: recorded.data?.sha256 } } };
 }

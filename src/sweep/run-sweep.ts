@@ -187,7 +187,7 @@ export async function runSweep(o: SweepOptions): Promise<number> {
           host.add(proxy);
           record(point.index, 'running');
           progress.started(config.name);
-          const result = await thread.run(config, plan.kind === 'resume');
+          const result = plan.kind === 'resume' ? await thread.run(plan.config, true) : await thread.run(config, false);
           active.delete(proxy);
           const end = outcome(config, result);
           if (end.state === 'failed') {
