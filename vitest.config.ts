@@ -4,7 +4,17 @@ import { defineConfig } from 'vitest/config';
  * Tests that spawn processes or run real binaries (Prometheus, promtool, Chromium, the CLI,
  * npm): `npm test` runs them, `npm run test:fast` (the edit loop) leaves them out.
  */
-const SLOW = ['test/integration/**', 'test/cli/lifecycle.test.ts', 'test/cli/run-command.test.ts', 'test/architecture/**', 'test/prometheus/**', 'test/deploy/**', 'test/examples/**', 'test/package/**', 'test/regression/**'];
+const SLOW = [
+  'test/integration/**',
+  'test/cli/lifecycle.test.ts',
+  'test/cli/run-command.test.ts',
+  'test/architecture/**',
+  'test/prometheus/**',
+  'test/deploy/**',
+  'test/examples/**',
+  'test/package/**',
+  'test/regression/**',
+];
 
 export default defineConfig({
   test: {

@@ -20,15 +20,17 @@ createServer((req, res) => {
     try {
       const message = JSON.parse(body);
       for (const alert of message.alerts ?? []) {
-        console.log(JSON.stringify({
-          time: new Date().toISOString(),
-          status: alert.status,
-          alertname: alert.labels?.alertname,
-          severity: alert.labels?.severity,
-          run: alert.labels?.run,
-          instance: alert.labels?.instance,
-          summary: alert.annotations?.summary,
-        }));
+        console.log(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            status: alert.status,
+            alertname: alert.labels?.alertname,
+            severity: alert.labels?.severity,
+            run: alert.labels?.run,
+            instance: alert.labels?.instance,
+            summary: alert.annotations?.summary,
+          }),
+        );
       }
       res.writeHead(200).end();
     } catch {

@@ -57,9 +57,24 @@ interface Row {
  * with σ ≈ 0.7); each is 0.1 wide like the Iris band, so jitter relative to the band is comparable.
  */
 const ROWS: readonly Row[] = [
-  { name: 'iris', title: 'Iris [0.30, 0.40]', config: { data: { path: 'iris' }, band: { lo: 0.3, hi: 0.4 } }, target: 0.99 },
-  { name: 'wine', title: 'wine [0.20, 0.30]', config: { data: { path: 'wine' }, band: { lo: 0.2, hi: 0.3 } }, target: 0.95 },
-  { name: 'breast-cancer', title: 'breast-cancer [0.15, 0.25]', config: { data: { path: 'breast-cancer' }, band: { lo: 0.15, hi: 0.25 } }, target: 0.95 },
+  {
+    name: 'iris',
+    title: 'Iris [0.30, 0.40]',
+    config: { data: { path: 'iris' }, band: { lo: 0.3, hi: 0.4 } },
+    target: 0.99,
+  },
+  {
+    name: 'wine',
+    title: 'wine [0.20, 0.30]',
+    config: { data: { path: 'wine' }, band: { lo: 0.2, hi: 0.3 } },
+    target: 0.95,
+  },
+  {
+    name: 'breast-cancer',
+    title: 'breast-cancer [0.15, 0.25]',
+    config: { data: { path: 'breast-cancer' }, band: { lo: 0.15, hi: 0.25 } },
+    target: 0.95,
+  },
   {
     name: 'raw-scale',
     title: 'raw-scale blobs 600×16×3, 4 decades, unstandardised [0.30, 0.40]',
@@ -67,9 +82,26 @@ const ROWS: readonly Row[] = [
     target: 0.95,
     variants: { 'pid, noise.scale absolute': { noise: { scale: 'absolute' } } },
   },
-  { name: 'narrow', title: 'Iris narrow [0.33, 0.35]', config: { data: { path: 'iris' }, band: { lo: 0.33, hi: 0.35 } }, target: 0.9, expect: 'held-or-too-narrow' },
-  { name: 'low', title: 'Iris low [0.02, 0.05]', config: { data: { path: 'iris' }, band: { lo: 0.02, hi: 0.05 } }, target: 0.95 },
-  { name: 'unreachable', title: 'Iris unreachable [1.5, 1.6]', config: { data: { path: 'iris' }, band: { lo: 1.5, hi: 1.6 } }, target: null, expect: 'unreachable-above' },
+  {
+    name: 'narrow',
+    title: 'Iris narrow [0.33, 0.35]',
+    config: { data: { path: 'iris' }, band: { lo: 0.33, hi: 0.35 } },
+    target: 0.9,
+    expect: 'held-or-too-narrow',
+  },
+  {
+    name: 'low',
+    title: 'Iris low [0.02, 0.05]',
+    config: { data: { path: 'iris' }, band: { lo: 0.02, hi: 0.05 } },
+    target: 0.95,
+  },
+  {
+    name: 'unreachable',
+    title: 'Iris unreachable [1.5, 1.6]',
+    config: { data: { path: 'iris' }, band: { lo: 1.5, hi: 1.6 } },
+    target: null,
+    expect: 'unreachable-above',
+  },
   {
     name: 'mid',
     title: 'mid-size 64-256-256-10 on blobs 1797×64×10 [0.30, 0.40]',
@@ -81,21 +113,36 @@ const ROWS: readonly Row[] = [
     seeds: QUICK ? [1] : (process.env.BENCH_MID_SEEDS ?? '1,2,3').split(',').map(Number),
   },
 ];
-const STEP = { up: QUICK ? 150 : 1000, down: QUICK ? 225 : 1500, high: { lo: 0.5, hi: 0.6 }, low: { lo: 0.3, hi: 0.4 } };
+const STEP = {
+  up: QUICK ? 150 : 1000,
+  down: QUICK ? 225 : 1500,
+  high: { lo: 0.5, hi: 0.6 },
+  low: { lo: 0.3, hi: 0.4 },
+};
 
 const root = path.resolve(import.meta.dirname, '..');
 const t0 = performance.now();
 const backend = await selectBackend('wasm');
-const results: Record<string, unknown> = { started: new Date().toISOString(), backend, quick: QUICK, epochs: EPOCHS, seeds: SEEDS };
+const results: Record<string, unknown> = {
+  started: new Date().toISOString(),
+  backend,
+  quick: QUICK,
+  epochs: EPOCHS,
+  seeds: SEEDS,
+};
 const checks: { what: string; ok: boolean; detail: string }[] = [];
 const tables: string[] = [];
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
-const ratio = (a: readonly RunSummary[], b: readonly RunSummary[], f: (x: RunSummary) => number, op: (x: number, y: number) => number): number =>
-  median(a.map((x, k) => (b[k] ? op(f(x), f(b[k] as RunSummary)) : NaN)));
+const ratio = (
+  a: readonly RunSummary[],
+  b: readonly RunSummary[],
+  f: (x: RunSummary) => number,
+  op: (x: number, y: number) => number,
+): number => median(a.map((x, k) => (b[k] ? op(f(x), f(b[k] as RunSummary)) : NaN)));
 
 for (const row of ROWS) {
   if (ONLY && !ONLY.includes(row.name)) continue;
-  const epochs = QUICK ? Math.min(EPOCHS, row.epochs ?? EPOCHS) : row.epochs ?? EPOCHS;
+  const epochs = QUICK ? Math.min(EPOCHS, row.epochs ?? EPOCHS) : (row.epochs ?? EPOCHS);
   const seeds = row.seeds ?? SEEDS;
   const config = { ...row.config, epochs };
   const open: (number | null)[] = [];
@@ -104,7 +151,10 @@ for (const row of ROWS) {
   for (const seed of seeds) {
     log(`${row.name} seed ${seed}…`);
     // σ = 0 for the whole run: first entry, test accuracy and wall time reference.
-    const zero = summarize(seed, await runCase({ config: { ...config, seed, controller: { type: 'fixed' }, noise: { sigma: 0, draws: 1 } } }));
+    const zero = summarize(
+      seed,
+      await runCase({ config: { ...config, seed, controller: { type: 'fixed' }, noise: { sigma: 0, draws: 1 } } }),
+    );
     (runs['σ = 0'] ??= []).push(zero);
     open.push(zero.firstInBandEpoch);
     for (const label of labels) {
@@ -118,39 +168,136 @@ for (const row of ROWS) {
   }
   const zero = runs['σ = 0'] ?? [];
   const flood = runs.flooding ?? [];
-  const rows = [['controller', 'first med', 'first max', 'inBand med', 'inBand min', 'smooth min', 'IAE med', 'σ rev', 'inner rev', 'acc med', 'Δacc σ=0', 'Δacc flood', 'wall ×σ=0', 'σ end', 'K end', 'status (since)', 'jitter']];
+  const rows = [
+    [
+      'controller',
+      'first med',
+      'first max',
+      'inBand med',
+      'inBand min',
+      'smooth min',
+      'IAE med',
+      'σ rev',
+      'inner rev',
+      'acc med',
+      'Δacc σ=0',
+      'Δacc flood',
+      'wall ×σ=0',
+      'σ end',
+      'K end',
+      'status (since)',
+      'jitter',
+    ],
+  ];
   for (const label of ['σ = 0', ...labels]) {
     const r = runs[label] ?? [];
     const col = <K extends keyof RunSummary>(k: K): (number | null)[] => r.map((x) => x[k] as number | null);
-    const statuses = [...new Set(r.map((x) => `${x.bandStatus ?? '–'}${x.tooNarrow ? ', too narrow' : ''}`))].join(' / ');
+    const statuses = [...new Set(r.map((x) => `${x.bandStatus ?? '–'}${x.tooNarrow ? ', too narrow' : ''}`))].join(
+      ' / ',
+    );
     const since = median(r.map((x) => x.bandStatusSince));
-    rows.push([label, cell(median(col('firstInBandEpoch')), 0), cell(max(col('firstInBandEpoch'))), cell(median(col('inBandFraction'))),
-      cell(min(col('inBandFraction'))), cell(min(col('inBandFractionSmoothed'))), cell(median(col('bandIAE')), 2),
-      cell(median(col('sigmaReversals')), 0), cell(median(col('innerReversals')), 0), cell(median(col('testAccuracy'))),
-      cell(ratio(r, zero, (x) => x.testAccuracy, (a, b) => a - b)), cell(ratio(r, flood, (x) => x.testAccuracy, (a, b) => a - b)),
-      cell(ratio(r, zero, (x) => x.seconds, (a, b) => a / b), 2), cell(median(col('finalSigma'))), cell(median(col('finalDraws')), 0),
-      `${statuses} (${cell(since, 0)})`, cell(median(col('jitter')), 4)]);
+    rows.push([
+      label,
+      cell(median(col('firstInBandEpoch')), 0),
+      cell(max(col('firstInBandEpoch'))),
+      cell(median(col('inBandFraction'))),
+      cell(min(col('inBandFraction'))),
+      cell(min(col('inBandFractionSmoothed'))),
+      cell(median(col('bandIAE')), 2),
+      cell(median(col('sigmaReversals')), 0),
+      cell(median(col('innerReversals')), 0),
+      cell(median(col('testAccuracy'))),
+      cell(
+        ratio(
+          r,
+          zero,
+          (x) => x.testAccuracy,
+          (a, b) => a - b,
+        ),
+      ),
+      cell(
+        ratio(
+          r,
+          flood,
+          (x) => x.testAccuracy,
+          (a, b) => a - b,
+        ),
+      ),
+      cell(
+        ratio(
+          r,
+          zero,
+          (x) => x.seconds,
+          (a, b) => a / b,
+        ),
+        2,
+      ),
+      cell(median(col('finalSigma'))),
+      cell(median(col('finalDraws')), 0),
+      `${statuses} (${cell(since, 0)})`,
+      cell(median(col('jitter')), 4),
+    ]);
   }
   const pid = runs.pid ?? [];
-  const perSeed = [['seed', 'σ=0 first', 'pid first', 'ratio', 'inBand', 'out', 'out ≤30 after entry', 'inner rev/inner epochs', 'σ end', 'K end', 'status', 'wall ×σ=0']];
+  const perSeed = [
+    [
+      'seed',
+      'σ=0 first',
+      'pid first',
+      'ratio',
+      'inBand',
+      'out',
+      'out ≤30 after entry',
+      'inner rev/inner epochs',
+      'σ end',
+      'K end',
+      'status',
+      'wall ×σ=0',
+    ],
+  ];
   pid.forEach((p, k) => {
     const o = open[k] ?? null;
     const entry = p.firstInBandEpoch !== null && o !== null ? p.firstInBandEpoch / o : NaN;
     const wall = p.seconds / (zero[k]?.seconds ?? NaN);
-    perSeed.push([String(p.seed), cell(o), cell(p.firstInBandEpoch), cell(entry, 2), cell(p.inBandFraction, 4), cell(p.outEpochs),
-      cell(p.outEpochsAfterEntry), `${p.innerReversals}/${p.innerEpochs}`, cell(p.finalSigma), cell(p.finalDraws),
-      `${p.bandStatus ?? '–'}${p.tooNarrow ? ` (too narrow, jitter ${cell(p.jitter, 4)})` : ''}`, cell(wall, 2)]);
+    perSeed.push([
+      String(p.seed),
+      cell(o),
+      cell(p.firstInBandEpoch),
+      cell(entry, 2),
+      cell(p.inBandFraction, 4),
+      cell(p.outEpochs),
+      cell(p.outEpochsAfterEntry),
+      `${p.innerReversals}/${p.innerEpochs}`,
+      cell(p.finalSigma),
+      cell(p.finalDraws),
+      `${p.bandStatus ?? '–'}${p.tooNarrow ? ` (too narrow, jitter ${cell(p.jitter, 4)})` : ''}`,
+      cell(wall, 2),
+    ]);
     const what = `${row.name} seed ${p.seed}`;
     if (row.expect === 'held-or-too-narrow') {
-      checks.push({ what: `${what}: pid inBand ≥ ${row.target} or reported too narrow`, ok: (p.inBandFraction ?? 0) >= (row.target ?? 1) || p.tooNarrow, detail: `${cell(p.inBandFraction, 4)}${p.tooNarrow ? ', too narrow' : ''}` });
+      checks.push({
+        what: `${what}: pid inBand ≥ ${row.target} or reported too narrow`,
+        ok: (p.inBandFraction ?? 0) >= (row.target ?? 1) || p.tooNarrow,
+        detail: `${cell(p.inBandFraction, 4)}${p.tooNarrow ? ', too narrow' : ''}`,
+      });
     } else if (row.expect) {
-      checks.push({ what: `${what}: pid reports ${row.expect}`, ok: p.bandStatus === row.expect, detail: `${p.bandStatus} since epoch ${p.bandStatusSince}` });
+      checks.push({
+        what: `${what}: pid reports ${row.expect}`,
+        ok: p.bandStatus === row.expect,
+        detail: `${p.bandStatus} since epoch ${p.bandStatusSince}`,
+      });
     } else if (row.target !== null) {
-      checks.push({ what: `${what}: pid inBandFraction ≥ ${row.target}`, ok: (p.inBandFraction ?? 0) >= row.target, detail: cell(p.inBandFraction, 4) });
+      checks.push({
+        what: `${what}: pid inBandFraction ≥ ${row.target}`,
+        ok: (p.inBandFraction ?? 0) >= row.target,
+        detail: cell(p.inBandFraction, 4),
+      });
     }
-    if (row.name === 'mid') checks.push({ what: `${what}: pid wall time ≤ 2 × σ = 0`, ok: wall <= 2, detail: cell(wall, 2) });
+    if (row.name === 'mid')
+      checks.push({ what: `${what}: pid wall time ≤ 2 × σ = 0`, ok: wall <= 2, detail: cell(wall, 2) });
     // The entry target belongs to the bands noise must hold up; a low band is entered by the descent.
-    if (!row.expect && row.name !== 'low' && o !== null) checks.push({ what: `${what}: pid first ≤ 1.1 × σ=0 first`, ok: entry <= 1.1, detail: cell(entry, 2) });
+    if (!row.expect && row.name !== 'low' && o !== null)
+      checks.push({ what: `${what}: pid first ≤ 1.1 × σ=0 first`, ok: entry <= 1.1, detail: cell(entry, 2) });
   });
   const table = `${row.title}, ${epochs} epochs, seeds ${seeds.join(',')}\n${render(rows)}\n\npid per seed\n${render(perSeed)}`;
   console.log(`\n${table}`);
@@ -162,24 +309,46 @@ if (!ONLY || ONLY.includes('step')) {
   const responses: StepResponse[][] = [];
   for (const seed of SEEDS) {
     log(`step seed ${seed}…`);
-    const bandChanges = new Map([[STEP.up, STEP.high], [STEP.down, STEP.low]]);
+    const bandChanges = new Map([
+      [STEP.up, STEP.high],
+      [STEP.down, STEP.low],
+    ]);
     const r = await runCase({ config: { data: { path: 'iris' }, band: STEP.low, epochs: EPOCHS, seed }, bandChanges });
-    responses.push([stepResponse(r.events, STEP.up, STEP.down, STEP.high), stepResponse(r.events, STEP.down, EPOCHS, STEP.low)]);
+    responses.push([
+      stepResponse(r.events, STEP.up, STEP.down, STEP.high),
+      stepResponse(r.events, STEP.down, EPOCHS, STEP.low),
+    ]);
   }
   const rows = [['seed', 'change', 'σ before', 'reentry', 'settle(20)', 'inBand after', 'σ after']];
   responses.forEach((pair, k) =>
     pair.forEach((s) => {
-      rows.push([String(SEEDS[k]), `→[${s.band.lo}, ${s.band.hi}] @${s.at}`, cell(s.sigmaBefore), cell(s.reentry), cell(s.settle), cell(s.inBandAfter, 4), cell(s.sigmaAfter)]);
-      checks.push({ what: `step seed ${SEEDS[k]} →[${s.band.lo}, ${s.band.hi}]: back in band within 30 epochs`, ok: s.reentry !== null && s.reentry <= 30, detail: cell(s.reentry) });
+      rows.push([
+        String(SEEDS[k]),
+        `→[${s.band.lo}, ${s.band.hi}] @${s.at}`,
+        cell(s.sigmaBefore),
+        cell(s.reentry),
+        cell(s.settle),
+        cell(s.inBandAfter, 4),
+        cell(s.sigmaAfter),
+      ]);
+      checks.push({
+        what: `step seed ${SEEDS[k]} →[${s.band.lo}, ${s.band.hi}]: back in band within 30 epochs`,
+        ok: s.reentry !== null && s.reentry <= 30,
+        detail: cell(s.reentry),
+      });
     }),
   );
-  console.log(`\nstep test: iris pid, band [0.3, 0.4] → [0.5, 0.6] after epoch ${STEP.up}, back after ${STEP.down}\n${render(rows)}`);
+  console.log(
+    `\nstep test: iris pid, band [0.3, 0.4] → [0.5, 0.6] after epoch ${STEP.up}, back after ${STEP.down}\n${render(rows)}`,
+  );
   results.step = responses;
 }
 
 const failed = checks.filter((c) => !c.ok);
 const seconds = (performance.now() - t0) / 1000;
-console.log(`\ntargets${QUICK ? ' (set for 2000 epochs: quick runs are a smoke test)' : ''}: ${checks.length - failed.length}/${checks.length} met${failed.map((c) => `\n  NOT MET: ${c.what} (${c.detail})`).join('')}`);
+console.log(
+  `\ntargets${QUICK ? ' (set for 2000 epochs: quick runs are a smoke test)' : ''}: ${checks.length - failed.length}/${checks.length} met${failed.map((c) => `\n  NOT MET: ${c.what} (${c.detail})`).join('')}`,
+);
 console.log(`wall time ${seconds.toFixed(0)} s`);
 Object.assign(results, { checks, seconds });
 const base = QUICK ? 'control-quick' : 'control';

@@ -20,7 +20,8 @@ function once(specifier: string): number {
 }
 
 const times = new Map<string, number[]>(entries.map((e) => [e, []]));
-for (let r = 0; r < reps; r++) for (const e of r % 2 === 0 ? entries : [...entries].reverse()) times.get(e)?.push(once(e));
+for (let r = 0; r < reps; r++)
+  for (const e of r % 2 === 0 ? entries : [...entries].reverse()) times.get(e)?.push(once(e));
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const base = median(times.get('') ?? []);
 const rows = entries.slice(1).map((e) => ({ entry: e, medianMs: Math.round(median(times.get(e) ?? []) - base) }));
@@ -28,4 +29,7 @@ console.log(`node start (empty) ${Math.round(base)} ms; import cost above it, me
 console.log('| entry point | import time |\n|---|---|');
 for (const r of rows) console.log(`| \`import '${r.entry}'\` | ${r.medianMs} ms |`);
 fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-fs.writeFileSync(path.join(root, 'bench/results/import-time.json'), JSON.stringify({ reps, baseMs: base, rows, raw: Object.fromEntries(times) }, null, 2) + '\n');
+fs.writeFileSync(
+  path.join(root, 'bench/results/import-time.json'),
+  JSON.stringify({ reps, baseMs: base, rows, raw: Object.fromEntries(times) }, null, 2) + '\n',
+);

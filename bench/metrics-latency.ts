@@ -148,11 +148,26 @@ async function stopCli(child: ChildProcess): Promise<number | null> {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist/cli/main.js'))) throw new Error(`${ROOT}/dist is missing: run npm run build first`);
+  if (!fs.existsSync(path.join(ROOT, 'dist/cli/main.js')))
+    throw new Error(`${ROOT}/dist is missing: run npm run build first`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-latency-'));
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
-  const args = ['bin/lossband.js', 'run', '--data', 'blobs', '--hidden', '256', '--epochs', '0', '--port', String(port), '--quiet', '--out', path.join(dir, 'run')];
+  const args = [
+    'bin/lossband.js',
+    'run',
+    '--data',
+    'blobs',
+    '--hidden',
+    '256',
+    '--epochs',
+    '0',
+    '--port',
+    String(port),
+    '--quiet',
+    '--out',
+    path.join(dir, 'run'),
+  ];
   console.log(`[latency] ${ROOT}: node ${args.join(' ')}`);
   const cli = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -160,11 +175,15 @@ async function main(): Promise<void> {
   try {
     const deadline = Date.now() + 120_000;
     while ((await epochsTotal(publicUrl)) < WARMUP_EPOCHS) {
-      if (cli.exitCode !== null || Date.now() > deadline) throw new Error(`the run did not start training: ${stderr.slice(-500)}`);
+      if (cli.exitCode !== null || Date.now() > deadline)
+        throw new Error(`the run did not start training: ${stderr.slice(-500)}`);
       await sleep(200);
     }
     const ports = listeningPorts(cli.pid ?? 0);
-    const targets: Target[] = ['/metrics', '/healthz', '/readyz', '/api/runs'].map((p) => ({ name: `public ${p}`, url: `${publicUrl}${p}` }));
+    const targets: Target[] = ['/metrics', '/healthz', '/readyz', '/api/runs'].map((p) => ({
+      name: `public ${p}`,
+      url: `${publicUrl}${p}`,
+    }));
     const seen = new Map<string, Scraped[]>(targets.map((t) => [t.name, []]));
     console.log(`[latency] listening ports of the CLI: ${ports.join(', ')}; ${RATE}/s per path, ${SECONDS} s`);
     const scrapeStart = Date.now();
@@ -174,7 +193,10 @@ async function main(): Promise<void> {
     const code = await stopCli(cli);
     if (code !== 0) throw new Error(`lossband run exited ${code}: ${stderr.slice(-500)}`);
 
-    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'run/summary.json'), 'utf8')) as { epochs: number; phases: { training: number } };
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'run/summary.json'), 'utf8')) as {
+      epochs: number;
+      phases: { training: number };
+    };
     const events = fs
       .readFileSync(path.join(dir, 'run/events.jsonl'), 'utf8')
       .trim()
@@ -190,7 +212,15 @@ async function main(): Promise<void> {
       const parts = seen.get(t.name) ?? [];
       const latencies = parts.flatMap((p) => p.latencies);
       const q = (x: number): number | null => (latencies.length > 0 ? quantile(latencies, x) : null);
-      return { name: t.name, ok: latencies.length, errors: parts.reduce((n, p) => n + p.errors, 0), bytes: parts.at(-1)?.bytes ?? 0, p50: q(0.5), p99: q(0.99), max: q(1) };
+      return {
+        name: t.name,
+        ok: latencies.length,
+        errors: parts.reduce((n, p) => n + p.errors, 0),
+        bytes: parts.at(-1)?.bytes ?? 0,
+        p50: q(0.5),
+        p99: q(0.99),
+        max: q(1),
+      };
     });
     const rows: Row[] = stats.map((s) => {
       const ms = (x: number | null): string => (x === null ? '–' : fmt(x));
@@ -220,7 +250,12 @@ async function main(): Promise<void> {
       targetP99Ms: TARGET_P99_MS,
       listeningPorts: ports,
       scrapes: stats,
-      raw: Object.fromEntries([...seen].map(([name, parts]) => [name, parts.flatMap((p) => p.latencies.map((x) => Math.round(x * 100) / 100))])),
+      raw: Object.fromEntries(
+        [...seen].map(([name, parts]) => [
+          name,
+          parts.flatMap((p) => p.latencies.map((x) => Math.round(x * 100) / 100)),
+        ]),
+      ),
       training: { msPerEpoch, epochP50Ms: epochP50, epochMaxMs: epochMax, epochs: summary.epochs },
     };
     fs.mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });

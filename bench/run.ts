@@ -30,7 +30,11 @@ const rows: Row[] = [];
 const results: Record<string, unknown> = {};
 const seconds: Record<string, number> = {};
 
-async function section(n: number, name: string, run: () => Promise<SectionResult> | SectionResult): Promise<SectionResult | undefined> {
+async function section(
+  n: number,
+  name: string,
+  run: () => Promise<SectionResult> | SectionResult,
+): Promise<SectionResult | undefined> {
   if (only && !only.includes(n)) return undefined;
   const s0 = performance.now();
   process.stderr.write(`bench: ${n} ${name}…\n`);
@@ -40,7 +44,12 @@ async function section(n: number, name: string, run: () => Promise<SectionResult
     results[name] = r.data;
     return r;
   } catch (err) {
-    rows.push({ section: `${n} ${name}`, what: 'section failed', result: 'error', note: (err as Error).message.split('\n')[0]?.slice(0, 120) ?? '' });
+    rows.push({
+      section: `${n} ${name}`,
+      what: 'section failed',
+      result: 'error',
+      note: (err as Error).message.split('\n')[0]?.slice(0, 120) ?? '',
+    });
     results[name] = { error: String((err as Error).stack ?? err) };
     return undefined;
   } finally {
@@ -83,9 +92,23 @@ const git = (cmd: string): string => {
 const head = `lossband bench ${started.toISOString()} — ${QUICK ? 'QUICK (smoke; not for decisions)' : 'full'}, ${REPS} reps, backend ${autoPick} (auto), node ${process.version}, ${os.cpus().length} cpus, git ${git('git rev-parse --short HEAD')}${git('git status --porcelain src') ? '+dirty src' : ''}, ${total.toFixed(0)} s`;
 process.stdout.write(`${head}\n\n${renderTable(rows)}\n`);
 
-const name = process.env.BENCH_NAME ?? `${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}${QUICK ? '-quick' : ''}`;
+const name =
+  process.env.BENCH_NAME ?? `${started.toISOString().replace(/[:.]/g, '-').slice(0, 19)}${QUICK ? '-quick' : ''}`;
 const file = path.join(root, 'bench/results', `${name}.json`);
 fs.mkdirSync(path.dirname(file), { recursive: true });
-const json = { name, started: started.toISOString(), quick: QUICK, reps: REPS, node: process.version, cpus: os.cpus().length, backend: autoPick, git: git('git rev-parse HEAD'), seconds: { ...seconds, total }, rows, results, tfBackendAtEnd: tf.getBackend() };
+const json = {
+  name,
+  started: started.toISOString(),
+  quick: QUICK,
+  reps: REPS,
+  node: process.version,
+  cpus: os.cpus().length,
+  backend: autoPick,
+  git: git('git rev-parse HEAD'),
+  seconds: { ...seconds, total },
+  rows,
+  results,
+  tfBackendAtEnd: tf.getBackend(),
+};
 fs.writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
 process.stdout.write(`\nwrote ${path.relative(root, file)}\n`);

@@ -49,7 +49,8 @@ interface Sample {
   readonly scrapeMs: number;
 }
 
-if (!Number.isInteger(EPOCHS) || EPOCHS < 100) throw new RangeError(`Invalid SOAK_EPOCHS: ${process.env.SOAK_EPOCHS} (expected an integer >= 100)`);
+if (!Number.isInteger(EPOCHS) || EPOCHS < 100)
+  throw new RangeError(`Invalid SOAK_EPOCHS: ${process.env.SOAK_EPOCHS} (expected an integer >= 100)`);
 const root = path.resolve(import.meta.dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-soak-'));
 const out = path.join(tmp, 'run');
@@ -59,10 +60,26 @@ const started = new Date();
 const t0 = performance.now();
 process.stderr.write(`soak: ${EPOCHS} Iris epochs, scraping ${url} every ${SCRAPE_EVERY_MS / 1000} s…\n`);
 
-const child = spawn(process.execPath, [path.join(root, 'bin/lossband.js'), 'run', '--backend', BACKEND, '--epochs', String(EPOCHS), '--port', String(port), '--quiet', '--out', out], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, LOSSBAND_TOKEN: '' },
-});
+const child = spawn(
+  process.execPath,
+  [
+    path.join(root, 'bin/lossband.js'),
+    'run',
+    '--backend',
+    BACKEND,
+    '--epochs',
+    String(EPOCHS),
+    '--port',
+    String(port),
+    '--quiet',
+    '--out',
+    out,
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOSSBAND_TOKEN: '' },
+  },
+);
 let childOutput = '';
 const keep = (chunk: Buffer): void => void (childOutput = (childOutput + chunk.toString('utf8')).slice(-16_384));
 child.stdout.on('data', keep);
@@ -110,7 +127,8 @@ const fifth = Math.max(5, Math.floor(warm.length / 5));
 const head = warm.slice(0, fifth);
 const tail = warm.slice(-fifth);
 const rssGrowthMb = (median(tail.map((s) => s.rssBytes)) - median(head.map((s) => s.rssBytes))) / MB;
-const heapGrowthMb = (median(tail.map((s) => s.heapUsedBytes ?? NaN)) - median(head.map((s) => s.heapUsedBytes ?? NaN))) / MB;
+const heapGrowthMb =
+  (median(tail.map((s) => s.heapUsedBytes ?? NaN)) - median(head.map((s) => s.heapUsedBytes ?? NaN))) / MB;
 const rssSlope = slope(warm.map((s) => [s.epochs, s.rssBytes / MB]));
 const lags = warm.flatMap((s) => (s.lagP99Seconds === undefined ? [] : [s.lagP99Seconds * 1000]));
 const scrapes = warm.map((s) => s.scrapeMs);
@@ -118,25 +136,69 @@ const tensors = warm.flatMap((s) => (s.tensors === undefined ? [] : [s.tensors])
 const events = await checkEvents(path.join(out, 'events.jsonl'));
 const summary = readJson(path.join(out, 'summary.json')) as { state?: string; epochs?: number } | undefined;
 const trainSeconds = samples.length > 1 ? (samples.at(-1) as Sample).t - (samples[0] as Sample).t : NaN;
-const epochsPerSecond = samples.length > 1 ? ((samples.at(-1) as Sample).epochs - (samples[0] as Sample).epochs) / trainSeconds : NaN;
+const epochsPerSecond =
+  samples.length > 1 ? ((samples.at(-1) as Sample).epochs - (samples[0] as Sample).epochs) / trainSeconds : NaN;
 
 const enough = warm.length >= 10;
 const rows: Row[] = [
-  { section: 'soak', what: `run: ${EPOCHS} Iris epochs`, result: `exit ${exitCode}, ${summary?.state ?? 'no summary'}`, target: 'exit 0, finished', ok: exitCode === 0 && summary?.state === 'finished', note: `${fmt(wallSeconds, 0)} s wall, ${fmt(epochsPerSecond, 0)} epochs/s, ${samples.length} scrapes (${failedScrapes} failed)` },
-  { section: 'soak', what: 'RSS growth after warm-up', result: `${fmt(rssGrowthMb)} MB`, target: `≤ ${TARGET_RSS_MB} MB`, ok: enough ? rssGrowthMb <= TARGET_RSS_MB : undefined, note: `${fmt(median(head.map((s) => s.rssBytes)) / MB, 0)} → ${fmt(median(tail.map((s) => s.rssBytes)) / MB, 0)} MB; slope ${fmt(rssSlope * 10_000)} MB/10k epochs; heap ${fmt(heapGrowthMb)} MB` },
+  {
+    section: 'soak',
+    what: `run: ${EPOCHS} Iris epochs`,
+    result: `exit ${exitCode}, ${summary?.state ?? 'no summary'}`,
+    target: 'exit 0, finished',
+    ok: exitCode === 0 && summary?.state === 'finished',
+    note: `${fmt(wallSeconds, 0)} s wall, ${fmt(epochsPerSecond, 0)} epochs/s, ${samples.length} scrapes (${failedScrapes} failed)`,
+  },
+  {
+    section: 'soak',
+    what: 'RSS growth after warm-up',
+    result: `${fmt(rssGrowthMb)} MB`,
+    target: `≤ ${TARGET_RSS_MB} MB`,
+    ok: enough ? rssGrowthMb <= TARGET_RSS_MB : undefined,
+    note: `${fmt(median(head.map((s) => s.rssBytes)) / MB, 0)} → ${fmt(median(tail.map((s) => s.rssBytes)) / MB, 0)} MB; slope ${fmt(rssSlope * 10_000)} MB/10k epochs; heap ${fmt(heapGrowthMb)} MB`,
+  },
   {
     section: 'soak',
     what: 'tensor count constant',
-    result: tensorMetric === undefined || tensors.length === 0 ? 'n/a' : `${Math.min(...tensors)}–${Math.max(...tensors)}`,
+    result:
+      tensorMetric === undefined || tensors.length === 0 ? 'n/a' : `${Math.min(...tensors)}–${Math.max(...tensors)}`,
     target: 'constant',
     ok: tensorMetric === undefined || tensors.length === 0 ? undefined : Math.min(...tensors) === Math.max(...tensors),
-    note: tensorMetric === undefined || tensors.length === 0 ? 'no tensors: the plain-JS engine allocates none (lossband_tensors is absent)' : tensorMetric,
+    note:
+      tensorMetric === undefined || tensors.length === 0
+        ? 'no tensors: the plain-JS engine allocates none (lossband_tensors is absent)'
+        : tensorMetric,
   },
-  { section: 'soak', what: 'event-loop lag p99 (1-s windows)', result: `${fmt(lags.length ? quantile(lags, 0.99) : NaN)} ms`, target: `≤ ${TARGET_LAG_MS} ms`, ok: lags.length ? quantile(lags, 0.99) <= TARGET_LAG_MS : undefined, note: `median window ${fmt(median(lags))} ms, worst ${fmt(lags.length ? Math.max(...lags) : NaN)} ms` },
-  { section: 'soak', what: '/metrics latency while training', result: `p99 ${fmt(scrapes.length ? quantile(scrapes, 0.99) : NaN)} ms`, note: `median ${fmt(median(scrapes))} ms, max ${fmt(scrapes.length ? Math.max(...scrapes) : NaN)} ms` },
-  { section: 'soak', what: 'events.jsonl complete', result: `${events.lines} lines, ${events.inOrder ? 'in order' : 'out of order'}`, target: `${EPOCHS}, 1..${EPOCHS}`, ok: events.lines === EPOCHS && events.inOrder, note: events.firstBad ? `line ${events.firstBad.line}: ${events.firstBad.text}` : '' },
+  {
+    section: 'soak',
+    what: 'event-loop lag p99 (1-s windows)',
+    result: `${fmt(lags.length ? quantile(lags, 0.99) : NaN)} ms`,
+    target: `≤ ${TARGET_LAG_MS} ms`,
+    ok: lags.length ? quantile(lags, 0.99) <= TARGET_LAG_MS : undefined,
+    note: `median window ${fmt(median(lags))} ms, worst ${fmt(lags.length ? Math.max(...lags) : NaN)} ms`,
+  },
+  {
+    section: 'soak',
+    what: '/metrics latency while training',
+    result: `p99 ${fmt(scrapes.length ? quantile(scrapes, 0.99) : NaN)} ms`,
+    note: `median ${fmt(median(scrapes))} ms, max ${fmt(scrapes.length ? Math.max(...scrapes) : NaN)} ms`,
+  },
+  {
+    section: 'soak',
+    what: 'events.jsonl complete',
+    result: `${events.lines} lines, ${events.inOrder ? 'in order' : 'out of order'}`,
+    target: `${EPOCHS}, 1..${EPOCHS}`,
+    ok: events.lines === EPOCHS && events.inOrder,
+    note: events.firstBad ? `line ${events.firstBad.line}: ${events.firstBad.text}` : '',
+  },
 ];
-if (!enough) rows.push({ section: 'soak', what: 'warning', result: `${warm.length} samples after warm-up`, note: 'too few for the growth figures; run more epochs' });
+if (!enough)
+  rows.push({
+    section: 'soak',
+    what: 'warning',
+    result: `${warm.length} samples after warm-up`,
+    note: 'too few for the growth figures; run more epochs',
+  });
 
 const git = (cmd: string): string => {
   try {
@@ -158,13 +220,24 @@ const results = {
   exitCode,
   summary,
   rows,
-  figures: { rssGrowthMb, heapGrowthMb, rssSlopeMbPer10kEpochs: rssSlope * 10_000, lagP99Ms: lags.length ? quantile(lags, 0.99) : null, scrapeP99Ms: scrapes.length ? quantile(scrapes, 0.99) : null, tensorMetric: tensorMetric ?? null, events, epochsPerSecond },
+  figures: {
+    rssGrowthMb,
+    heapGrowthMb,
+    rssSlopeMbPer10kEpochs: rssSlope * 10_000,
+    lagP99Ms: lags.length ? quantile(lags, 0.99) : null,
+    scrapeP99Ms: scrapes.length ? quantile(scrapes, 0.99) : null,
+    tensorMetric: tensorMetric ?? null,
+    events,
+    epochsPerSecond,
+  },
   samples,
   childOutputTail: childOutput.slice(-4000),
 };
 const resultFile = `soak-${BACKEND}.json`;
 fs.writeFileSync(path.join(resultsDir, resultFile), JSON.stringify(results, null, 2) + '\n');
-process.stdout.write(`lossband soak ${started.toISOString()} — ${EPOCHS} epochs, node ${process.version}, ${os.cpus().length} cpus, git ${git('git rev-parse --short HEAD')}, ${fmt(wallSeconds, 0)} s\n\n${renderTable(rows)}\n\nwrote bench/results/${resultFile}\n`);
+process.stdout.write(
+  `lossband soak ${started.toISOString()} — ${EPOCHS} epochs, node ${process.version}, ${os.cpus().length} cpus, git ${git('git rev-parse --short HEAD')}, ${fmt(wallSeconds, 0)} s\n\n${renderTable(rows)}\n\nwrote bench/results/${resultFile}\n`,
+);
 if (exitCode !== 0) process.stderr.write(`soak: the run exited ${exitCode}:\n${childOutput.slice(-2000)}\n`);
 fs.rmSync(tmp, { recursive: true, force: true });
 

@@ -9,7 +9,9 @@ import { DATASOURCE, instantQuery, query, referenceLine, rightAxis, series } fro
 export function lossPanel(): TimeSeries {
   return new TimeSeries()
     .title('Loss and band')
-    .description('Raw training loss (noisy inputs), the smoothed loss the controller holds, and the band edges (dashed).')
+    .description(
+      'Raw training loss (noisy inputs), the smoothed loss the controller holds, and the band edges (dashed).',
+    )
     .datasource(DATASOURCE)
     .withTarget(query('A', series('lossband_training_loss'), '{{run}} loss'))
     .withTarget(query('B', series('lossband_smoothed_loss'), '{{run}} smoothed'))
@@ -27,7 +29,9 @@ export function lossPanel(): TimeSeries {
 export function sigmaPanel(): TimeSeries {
   return new TimeSeries()
     .title('Noise σ, limits and draws')
-    .description('The actuator: input-noise std the controller sets, the limits it is clamped to (dashed), and noisy copies per sample (right axis).')
+    .description(
+      'The actuator: input-noise std the controller sets, the limits it is clamped to (dashed), and noisy copies per sample (right axis).',
+    )
     .datasource(DATASOURCE)
     .withTarget(query('A', series('lossband_noise_sigma'), '{{run}} σ'))
     .withTarget(query('B', series('lossband_noise_sigma_min'), '{{run}} σ min'))

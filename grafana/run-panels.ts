@@ -6,7 +6,6 @@ import { DATASOURCE, instantQuery, processSeries, query, rightAxis, series, tabl
 
 /** Panels about training speed, validation, phases, errors, the process and alerts. */
 
-
 export function throughputPanel(): TimeSeries {
   return new TimeSeries()
     .title('Epochs per second')
@@ -62,8 +61,20 @@ export function healthPanel(): TimeSeries {
     .title('Non-finite epochs and internal errors')
     .description('Errors in exporters, the server or the store are counted here; they never stop training.')
     .datasource(DATASOURCE)
-    .withTarget(query('A', `sum by (run) (increase(${series('lossband_loss_non_finite_total')}[$__rate_interval]))`, '{{run}} non-finite'))
-    .withTarget(query('B', `sum by (run, component) (increase(${series('lossband_internal_errors_total')}[$__rate_interval]))`, '{{run}} {{component}} errors'))
+    .withTarget(
+      query(
+        'A',
+        `sum by (run) (increase(${series('lossband_loss_non_finite_total')}[$__rate_interval]))`,
+        '{{run}} non-finite',
+      ),
+    )
+    .withTarget(
+      query(
+        'B',
+        `sum by (run, component) (increase(${series('lossband_internal_errors_total')}[$__rate_interval]))`,
+        '{{run}} {{component}} errors',
+      ),
+    )
     .unit('short')
     .min(0)
     .height(8)

@@ -41,7 +41,16 @@ export { selectEngine, stepWork, ENGINES, JS_ENGINE_MAX_WORK, type Engine } from
 export { Gaussian } from './engines/noise/gaussian.js';
 
 // control (pure)
-export { inBand, bandDistance, bandMid, bandProblem, assertBand, MIN_BAND_WIDTH, MAX_BAND_VALUE, type Band } from './core/band.js';
+export {
+  inBand,
+  bandDistance,
+  bandMid,
+  bandProblem,
+  assertBand,
+  MIN_BAND_WIDTH,
+  MAX_BAND_VALUE,
+  type Band,
+} from './core/band.js';
 export type { Actuation, ControllerTerms } from './core/actuation.js';
 export type { Controller, ControllerInput, ControllerOutput } from './control/controller.js';
 export { createPidController, DEFAULT_PID_OPTIONS, type PidOptions } from './control/pid.js';

@@ -79,7 +79,8 @@ export function summarize(seed: number, r: CaseResult): RunSummary {
     finalDraws: last?.draws ?? NaN,
     seconds: r.seconds,
     bandStatus: last?.bandStatus ?? null,
-    bandStatusSince: last?.bandStatus === undefined ? null : r.events.find((e) => e.bandStatus === last.bandStatus)?.epoch ?? null,
+    bandStatusSince:
+      last?.bandStatus === undefined ? null : (r.events.find((e) => e.bandStatus === last.bandStatus)?.epoch ?? null),
     tooNarrow: last?.bandTooNarrow ?? false,
     jitter: last?.jitter ?? null,
   };

@@ -14,7 +14,11 @@ export interface AbResult {
  * Runs `a` and `b` alternately (ABBA order, so neither always goes first) `reps` times each
  * and returns their samples. Each function returns its own measurement (e.g. ms/epoch).
  */
-export async function alternate(reps: number, a: () => Promise<number> | number, b: () => Promise<number> | number): Promise<AbResult> {
+export async function alternate(
+  reps: number,
+  a: () => Promise<number> | number,
+  b: () => Promise<number> | number,
+): Promise<AbResult> {
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < reps; i++) {

@@ -24,7 +24,12 @@ export class BareLoop {
   private readonly features: number;
   private readonly rng: () => number;
 
-  constructor(split: Split, hidden: readonly number[], seed = '0', private readonly dense: DenseKind = 'stock') {
+  constructor(
+    split: Split,
+    hidden: readonly number[],
+    seed = '0',
+    private readonly dense: DenseKind = 'stock',
+  ) {
     const { train, test } = split;
     const classes = train.classNames.length;
     const widths = [train.features, ...hidden, classes];
@@ -55,9 +60,10 @@ export class BareLoop {
       const w = this.vars[2 * l] as tf.Tensor2D;
       const b = this.vars[2 * l + 1] as tf.Tensor1D;
       const relu = l + 1 < layers;
-      h = this.dense === 'transposed'
-        ? dense(h, w, b, { relu, inputGrad: l > 0 })
-        : (tf.fused.matMul({ a: h, b: w, bias: b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D);
+      h =
+        this.dense === 'transposed'
+          ? dense(h, w, b, { relu, inputGrad: l > 0 })
+          : (tf.fused.matMul({ a: h, b: w, bias: b, activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D);
     }
     return h;
   }
@@ -82,7 +88,11 @@ export class BareLoop {
     this.addNoise(sigma);
     const readings = tf.tidy(() => {
       const x = tf.tensor2d(this.noisy, [this.rows, this.features]);
-      const loss = this.opt.minimize(() => tf.losses.softmaxCrossEntropy(this.yTrain, this.forward(x)) as tf.Scalar, true, this.vars) as tf.Scalar;
+      const loss = this.opt.minimize(
+        () => tf.losses.softmaxCrossEntropy(this.yTrain, this.forward(x)) as tf.Scalar,
+        true,
+        this.vars,
+      ) as tf.Scalar;
       const logits = this.forward(this.xVal);
       const valLoss = tf.losses.softmaxCrossEntropy(this.yVal, logits);
       const acc = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), this.yValIdx), 'float32'));

@@ -13,13 +13,33 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * --checkpoint-every C --quiet --out TMP` in a fresh process — the product as shipped (dist/).
  * Returns the training phase per epoch and what the run was observed to do.
  */
-export async function cliRun(model: ModelName, epochs: number, backend = 'auto'): Promise<{ msPerEpoch: number; wiring: Wiring }> {
+export async function cliRun(
+  model: ModelName,
+  epochs: number,
+  backend = 'auto',
+): Promise<{ msPerEpoch: number; wiring: Wiring }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cli-'));
   const out = path.join(dir, 'run');
   const port = await freePort();
   const data = model === 'iris' ? ['--data', 'iris'] : ['--data', 'blobs', '--hidden', '256'];
   const engine = backend === 'auto' ? [] : ['--backend', backend];
-  const args = ['bin/lossband.js', 'run', ...data, ...engine, '--draws', '1', '--epochs', String(epochs), '--port', String(port), '--checkpoint-every', model === 'iris' ? '100' : '10', '--quiet', '--out', out];
+  const args = [
+    'bin/lossband.js',
+    'run',
+    ...data,
+    ...engine,
+    '--draws',
+    '1',
+    '--epochs',
+    String(epochs),
+    '--port',
+    String(port),
+    '--checkpoint-every',
+    model === 'iris' ? '100' : '10',
+    '--quiet',
+    '--out',
+    out,
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -38,8 +58,15 @@ export async function cliRun(model: ModelName, epochs: number, backend = 'auto')
   const status = await code;
   try {
     if (status !== 0) throw new Error(`lossband run exited ${status}: ${stderr.slice(-300)}`);
-    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { epochs: number; phases: { training: number } };
-    const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { sigma: number });
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as {
+      epochs: number;
+      phases: { training: number };
+    };
+    const events = fs
+      .readFileSync(path.join(out, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { sigma: number });
     const wiring: Wiring = {
       events: events.length === epochs,
       controller: new Set(events.map((e) => e.sigma)).size > 1,

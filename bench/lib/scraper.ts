@@ -29,7 +29,10 @@ const finish = (): void => {
   clearInterval(timer);
   const q = (p: number): number | null => (latencies.length ? quantile(latencies, p) : null);
   // Exit only once the line is flushed: writes to a pipe are asynchronous.
-  process.stdout.write(JSON.stringify({ ok: latencies.length, errors, bytes, p50: q(0.5), p99: q(0.99), max: q(1) }) + '\n', () => process.exit(0));
+  process.stdout.write(
+    JSON.stringify({ ok: latencies.length, errors, bytes, p50: q(0.5), p99: q(0.99), max: q(1) }) + '\n',
+    () => process.exit(0),
+  );
 };
 process.once('SIGTERM', finish);
 setTimeout(finish, Number(maxSeconds) * 1000).unref();

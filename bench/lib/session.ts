@@ -80,8 +80,13 @@ export async function runLossband(options: SessionOptions): Promise<SessionResul
     }
   }
   const out = config.out;
-  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { epochs: number; phases?: { training?: number } };
-  const lines = fs.existsSync(path.join(out, 'events.jsonl')) ? fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n') : [];
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as {
+    epochs: number;
+    phases?: { training?: number };
+  };
+  const lines = fs.existsSync(path.join(out, 'events.jsonl'))
+    ? fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n')
+    : [];
   const events = lines.map((l) => JSON.parse(l) as { sigma: number; terms?: { p: number; i: number } });
   const sigmas = new Set(events.map((e) => e.sigma));
   const wiring: Wiring = {
@@ -98,7 +103,9 @@ export async function runLossband(options: SessionOptions): Promise<SessionResul
 
 function walk(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [d.name]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [d.name]));
 }
 
 /** `events ✓ pid ✗ …` for a table cell. */

@@ -29,8 +29,19 @@ export function fmt(x: number, digits = 2): string {
 /** Renders the rows as one aligned plain-text table. */
 export function renderTable(rows: readonly Row[]): string {
   const head = ['section', 'measurement', 'result', 'target', 'ok', 'note'];
-  const cells = rows.map((r) => [r.section, r.what, r.result, r.target ?? '', r.ok === undefined ? '–' : r.ok ? 'yes' : 'NO', r.note ?? '']);
+  const cells = rows.map((r) => [
+    r.section,
+    r.what,
+    r.result,
+    r.target ?? '',
+    r.ok === undefined ? '–' : r.ok ? 'yes' : 'NO',
+    r.note ?? '',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
-  const line = (c: readonly string[]): string => c.map((s, i) => s.padEnd(widths[i] as number)).join(' | ').trimEnd();
+  const line = (c: readonly string[]): string =>
+    c
+      .map((s, i) => s.padEnd(widths[i] as number))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)].join('\n');
 }

@@ -25,11 +25,24 @@ for (const [id, us] of self) {
   const short = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/work\/main\//, '');
   const key = `${functionName || '(anon)'} ${short}:${lineNumber + 1}`;
   fnTime.set(key, (fnTime.get(key) ?? 0) + us);
-  const pkg = url === '' ? functionName.startsWith('(') ? functionName : '(native)' : url.includes('node_modules/') ? (url.split('node_modules/')[1] ?? '').split('/').slice(0, url.includes('node_modules/@') ? 2 : 1).join('/') : url.startsWith('node:') ? 'node:internal' : short.split('/').slice(0, 2).join('/');
+  const pkg =
+    url === ''
+      ? functionName.startsWith('(')
+        ? functionName
+        : '(native)'
+      : url.includes('node_modules/')
+        ? (url.split('node_modules/')[1] ?? '')
+            .split('/')
+            .slice(0, url.includes('node_modules/@') ? 2 : 1)
+            .join('/')
+        : url.startsWith('node:')
+          ? 'node:internal'
+          : short.split('/').slice(0, 2).join('/');
   pkgTime.set(pkg, (pkgTime.get(pkg) ?? 0) + us);
 }
 const show = (m: Map<string, number>, n: number): void => {
-  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n))
+    console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 };
 console.log(`total ${(total / 1000).toFixed(0)} ms sampled\n-- by package --`);
 show(pkgTime, 15);

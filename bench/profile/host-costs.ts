@@ -23,7 +23,18 @@ const model = (process.argv[2] ?? 'iris') as ModelName;
 const config = resolveWorkload(model);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-hostcost-'));
 const m = { loss: 0.35, valLoss: 0.4, valAccuracy: 0.9, durationMs: 1, nonFinite: false };
-const e: EpochEvent = { run: 'r', epoch: 1, ...m, sigma: 0.2, draws: 1, smoothedLoss: 0.36, band: { lo: 0.3, hi: 0.4 }, inBand: true, terms: { p: 0, i: 0, d: 0, error: 0 }, timestamp: Date.now() };
+const e: EpochEvent = {
+  run: 'r',
+  epoch: 1,
+  ...m,
+  sigma: 0.2,
+  draws: 1,
+  smoothedLoss: 0.36,
+  band: { lo: 0.3, hi: 0.4 },
+  inBand: true,
+  terms: { p: 0, i: 0, d: 0, error: 0 },
+  timestamp: Date.now(),
+};
 
 const perCall = (n: number, fn: (i: number) => void): number => {
   const reps: number[] = [];
@@ -45,7 +56,10 @@ const rows: [string, number][] = [
   ['JSON.stringify(event)', perCall(20000, () => JSON.stringify(e))],
   ['events.append', perCall(20000, () => events.append(e))],
   ['metrics.recordEpoch', perCall(20000, () => metrics.recordEpoch(e))],
-  [`writeFileAtomic checkpoint (${(state.length / 1024).toFixed(0)} KiB, 2 fsyncs)`, perCall(20, () => writeFileAtomic(path.join(dir, 'checkpoint.json'), state))],
+  [
+    `writeFileAtomic checkpoint (${(state.length / 1024).toFixed(0)} KiB, 2 fsyncs)`,
+    perCall(20, () => writeFileAtomic(path.join(dir, 'checkpoint.json'), state)),
+  ],
 ];
 const turn: number[] = [];
 for (let r = 0; r < 7; r++) {

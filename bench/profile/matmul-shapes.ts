@@ -10,13 +10,28 @@ import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { median } from '../lib/stats.js';
 
 const backend = await selectBackend((process.argv[2] as 'wasm' | 'cpu' | undefined) ?? undefined);
-const N = 3276, D = 64, H = 256, C = 3;
+const N = 3276,
+  D = 64,
+  H = 256,
+  C = 3;
 const r = (...s: number[]) => tf.randomNormal(s);
 const base = { x: r(N, D), dh: r(N, H), w2: r(H, C), dl: r(N, C), h: r(N, H), w1: r(D, H) };
-let x = base.x, dh = base.dh, w2 = base.w2, dl = base.dl, h = base.h, w1 = base.w1;
+let x = base.x,
+  dh = base.dh,
+  w2 = base.w2,
+  dl = base.dl,
+  h = base.h,
+  w1 = base.w1;
 const fresh = (): void => {
   // add(t, 0) gives new data (a new dataId), like a new epoch's activations and gradients.
-  [x, dh, w2, dl, h, w1] = [base.x, base.dh, base.w2, base.dl, base.h, base.w1].map((t) => tf.add(t, 0)) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+  [x, dh, w2, dl, h, w1] = [base.x, base.dh, base.w2, base.dl, base.h, base.w1].map((t) => tf.add(t, 0)) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
 };
 const cases: Record<string, () => tf.Tensor> = {
   'fwd x·W1 [N,D]·[D,H]': () => tf.matMul(x, w1),

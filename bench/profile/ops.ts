@@ -39,7 +39,9 @@ for (let r = 0; r < reps; r++) {
 }
 const rows = [...totals.entries()].filter(([k]) => !k.includes('__op')).sort((a, b) => b[1].ms - a[1].ms);
 const sum = rows.reduce((s, [, t]) => s + t.ms, 0);
-console.log(`${backend} ${model} ${variant}: wall ${(wall / reps).toFixed(3)} ms/epoch (profiled), kernels ${(sum / reps).toFixed(3)} ms/epoch, ${rows.length} kernel kinds`);
+console.log(
+  `${backend} ${model} ${variant}: wall ${(wall / reps).toFixed(3)} ms/epoch (profiled), kernels ${(sum / reps).toFixed(3)} ms/epoch, ${rows.length} kernel kinds`,
+);
 for (const [key, t] of rows.slice(0, 25)) {
   console.log(`${(t.ms / reps).toFixed(3).padStart(9)} ms  ×${(t.n / reps).toFixed(0)}  ${key} → ${t.shapes}`);
 }

@@ -91,5 +91,5 @@ const samples = await interleave(reps, Object.values(variants));
 const base = median(samples[0] as number[]);
 for (const [i, name] of names.entries()) {
   const m = median(samples[i] as number[]);
-  console.log(`${model} ${name.padEnd(24)} ${m.toFixed(3)} ms/epoch  ${(((m / base) - 1) * 100).toFixed(1)} % over bare`);
+  console.log(`${model} ${name.padEnd(24)} ${m.toFixed(3)} ms/epoch  ${((m / base - 1) * 100).toFixed(1)} % over bare`);
 }

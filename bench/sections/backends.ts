@@ -15,7 +15,12 @@ const EPOCHS: Record<ModelName, Record<Engine, number>> = {
 };
 
 /** ms/epoch of lossband's own plant for `engine` (after 2 warm-up epochs). */
-function plantMsPerEpoch(model: ModelName, epochs: number, split: ReturnType<typeof workloadSplit>, engine: Engine): number {
+function plantMsPerEpoch(
+  model: ModelName,
+  epochs: number,
+  split: ReturnType<typeof workloadSplit>,
+  engine: Engine,
+): number {
   const Plant = engine === 'js' ? JsPlant : TfjsPlant;
   const plant = new Plant({ split, hidden: workloadHidden(model), seed: '0' });
   try {
@@ -52,7 +57,12 @@ export async function backends(autoPick: BackendName): Promise<SectionResult> {
   const picked: Record<string, Engine> = {};
   for (const model of ['iris', 'mid'] as const) {
     const split = workloadSplit(model);
-    const work = stepWork({ rows: split.train.rows, draws: 1, batchSize: null, widths: [split.train.features, ...workloadHidden(model), split.train.classNames.length] });
+    const work = stepWork({
+      rows: split.train.rows,
+      draws: 1,
+      batchSize: null,
+      widths: [split.train.features, ...workloadHidden(model), split.train.classNames.length],
+    });
     picked[model] = await selectEngine(undefined, work);
     const samples = await interleave(
       REPS,
@@ -73,7 +83,13 @@ export async function backends(autoPick: BackendName): Promise<SectionResult> {
         note: b === best[0] ? 'fastest' : `${fmt(ms / best[1], 2)}× the fastest`,
       });
     }
-    if (nodeError !== undefined) rows.push({ section: '3 backends', what: `${model === 'iris' ? 'Iris' : 'mid'} on node`, result: 'not installable', note: nodeError.slice(0, 70) });
+    if (nodeError !== undefined)
+      rows.push({
+        section: '3 backends',
+        what: `${model === 'iris' ? 'Iris' : 'mid'} on node`,
+        result: 'not installable',
+        note: nodeError.slice(0, 70),
+      });
   }
   await selectBackend(autoPick);
   const ok = (['iris', 'mid'] as const).every((m) => picked[m] === fastest[m]);

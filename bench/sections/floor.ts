@@ -68,5 +68,16 @@ export function computeFloor(measured: Readonly<Record<string, number | undefine
       note: `${fmt(ms, 1)} ms/epoch`,
     });
   }
-  return { rows, data: { flops, widths, trainRows: split.train.rows, valRows: split.test.rows, flopsPerSecond: rate, floorMs, measured } };
+  return {
+    rows,
+    data: {
+      flops,
+      widths,
+      trainRows: split.train.rows,
+      valRows: split.test.rows,
+      flopsPerSecond: rate,
+      floorMs,
+      measured,
+    },
+  };
 }

@@ -20,8 +20,20 @@ const TRAINING_SCRAPE_RATE = 10;
 /** A plausible epoch event of run `run`. */
 function event(run: string, epoch: number): EpochEvent {
   return {
-    run, epoch, loss: 0.35, valLoss: 0.4, valAccuracy: 0.9, durationMs: 1.1, nonFinite: false, sigma: 0.2, draws: 1,
-    smoothedLoss: 0.36, band: { lo: 0.3, hi: 0.4 }, inBand: true, terms: { p: 0.1, i: 0.02, d: 0, error: 0.05 }, timestamp: Date.now(),
+    run,
+    epoch,
+    loss: 0.35,
+    valLoss: 0.4,
+    valAccuracy: 0.9,
+    durationMs: 1.1,
+    nonFinite: false,
+    sigma: 0.2,
+    draws: 1,
+    smoothedLoss: 0.36,
+    band: { lo: 0.3, hi: 0.4 },
+    inBand: true,
+    terms: { p: 0.1, i: 0.02, d: 0, error: 0.05 },
+    timestamp: Date.now(),
   };
 }
 
@@ -37,7 +49,14 @@ async function runRegistries(runs: number): Promise<{ registry: Registry; record
     const registry = new Registry();
     if (r === 0) registerProcessMetrics(registry);
     const m = new LossbandMetrics(registry, { run: `run-${r}` });
-    m.setInfo({ model_name: 'mlp', architecture: '4-10-3', parameters: 83, dataset: 'iris', backend: 'wasm', controller: 'pid' });
+    m.setInfo({
+      model_name: 'mlp',
+      architecture: '4-10-3',
+      parameters: 83,
+      dataset: 'iris',
+      backend: 'wasm',
+      controller: 'pid',
+    });
     m.setSigmaLimits(0.001, 10);
     m.setState('running');
     for (let e = 1; e <= 50; e++) m.recordEpoch(event(`run-${r}`, e));
@@ -50,20 +69,33 @@ async function runRegistries(runs: number): Promise<{ registry: Registry; record
   const registry =
     runs === 1
       ? first
-      : ({ contentType: first.contentType, metrics: async () => (await Promise.all(registries.map((r) => r.metrics()))).join('\n') } as unknown as Registry);
+      : ({
+          contentType: first.contentType,
+          metrics: async () => (await Promise.all(registries.map((r) => r.metrics()))).join('\n'),
+        } as unknown as Registry);
   return { registry, recordAll: (epoch) => groups.forEach((m, r) => m.recordEpoch(event(`run-${r}`, epoch))) };
 }
 
 async function startBenchServer(registry: Registry, mode: Mode) {
   const { startRunServer } = await import('../../src/server/index.js');
-  const server = await startRunServer({ registry, mode, portExplicit: false, ephemeral: true, log: pino({ level: 'silent' }) });
+  const server = await startRunServer({
+    registry,
+    mode,
+    portExplicit: false,
+    ephemeral: true,
+    log: pino({ level: 'silent' }),
+  });
   if (server === undefined) throw new Error('metrics server did not start');
   if (server.mode !== mode) throw new Error(`asked for a ${mode} server, got ${server.mode}`);
   return server;
 }
 
 /** `/metrics` latency with `runs` runs' series on an idle process: sequential requests, after 20 warm-up ones. */
-async function scrapeLatency(runs: number, mode: Mode, requests: number): Promise<{ p50: number; p99: number; bytes: number; series: number }> {
+async function scrapeLatency(
+  runs: number,
+  mode: Mode,
+  requests: number,
+): Promise<{ p50: number; p99: number; bytes: number; series: number }> {
   const { registry } = await runRegistries(runs);
   const server = await startBenchServer(registry, mode);
   const latencies: number[] = [];
@@ -120,11 +152,17 @@ process.stdout.write('ready\\n');
  * `train()` does, publishing after each as the run layer may) and a child process scrapes at
  * {@link TRAINING_SCRAPE_RATE}/s for `seconds`.
  */
-async function scrapeWhileTraining(runs: number, mode: Mode, seconds: number): Promise<{ p50: number; p99: number; max: number; ok: number; errors: number; epochMs: number; epochs: number }> {
+async function scrapeWhileTraining(
+  runs: number,
+  mode: Mode,
+  seconds: number,
+): Promise<{ p50: number; p99: number; max: number; ok: number; errors: number; epochMs: number; epochs: number }> {
   const { registry, recordAll } = await runRegistries(runs);
   const server = await startBenchServer(registry, mode);
   const loop = new BareLoop(workloadSplit('mid'), workloadHidden('mid'));
-  const child = spawn(process.execPath, ['-e', SCRAPER, `${server.url}/metrics`, String(TRAINING_SCRAPE_RATE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', SCRAPER, `${server.url}/metrics`, String(TRAINING_SCRAPE_RATE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const durations: number[] = [];
@@ -147,7 +185,10 @@ async function scrapeWhileTraining(runs: number, mode: Mode, seconds: number): P
     loop.dispose();
     await server.close();
   }
-  const { latencies, errors } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { latencies: number[]; errors: number };
+  const { latencies, errors } = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as {
+    latencies: number[];
+    errors: number;
+  };
   return {
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -169,10 +210,14 @@ interface ScrapeSummary {
 
 /** Starts a scraper child process against `url`; resolves once it is scraping, with its stopper. */
 function startScraper(url: string): Promise<() => Promise<ScrapeSummary>> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/scraper.ts'), url, String(SCRAPE_RATE), '600'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/lib/scraper.ts'), url, String(SCRAPE_RATE), '600'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
@@ -201,7 +246,12 @@ export async function metricsPath(): Promise<SectionResult> {
   const rows: Row[] = [];
   const data: Record<string, unknown> = {};
   if (!fs.existsSync(path.join(ROOT, 'src/metrics/index.ts'))) {
-    rows.push({ section: '6 metrics', what: '/metrics latency', result: 'TODO', note: 'src/metrics/ does not exist yet' });
+    rows.push({
+      section: '6 metrics',
+      what: '/metrics latency',
+      result: 'TODO',
+      note: 'src/metrics/ does not exist yet',
+    });
     return { rows, data };
   }
   for (const runs of [1, 100]) {
@@ -239,7 +289,11 @@ export async function metricsPath(): Promise<SectionResult> {
       async () => {
         let stop: (() => Promise<ScrapeSummary>) | undefined;
         try {
-          const s = await runLossband({ model, epochs, onUrl: async (u) => void (stop = await startScraper(`${u}/metrics`)) });
+          const s = await runLossband({
+            model,
+            epochs,
+            onUrl: async (u) => void (stop = await startScraper(`${u}/metrics`)),
+          });
           served = s.wiring.server;
           return s.msPerEpoch;
         } finally {

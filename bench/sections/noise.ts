@@ -87,7 +87,7 @@ export async function noise(midEpochMs: number | undefined): Promise<SectionResu
         result: `${fmt(share * 100, 1)} %`,
         target: '≤ 10 %',
         ok: share <= 0.1,
-        note: `${fmt(pre, 2)} ms of ${draws === 1 ? '' : `${draws} × `}${fmt(midEpochMs, 1)} ms (K=1 epoch${draws === 1 ? '' : ', scaled'}); in place ${fmt(ab.medianA / (midEpochMs * draws) * 100, 1)} %`,
+        note: `${fmt(pre, 2)} ms of ${draws === 1 ? '' : `${draws} × `}${fmt(midEpochMs, 1)} ms (K=1 epoch${draws === 1 ? '' : ', scaled'}); in place ${fmt((ab.medianA / (midEpochMs * draws)) * 100, 1)} %`,
       });
     }
   }

@@ -13,10 +13,14 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** One bare-loop run in a fresh process (bench/lib/child-run.ts). */
 function child(kind: 'bare', model: ModelName, epochs: number): { msPerEpoch: number; wiring?: Wiring } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/lib/child-run.ts'), kind, model, String(epochs)], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/lib/child-run.ts'), kind, model, String(epochs)],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`child-run ${kind} ${model} exited ${r.status}: ${r.stderr.slice(-300)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { msPerEpoch: number; wiring?: Wiring };
 }
@@ -47,7 +51,15 @@ export async function overhead(): Promise<SectionResult> {
       () => child('bare', model, epochs).msPerEpoch,
     );
     const over = ab.ratio - 1;
-    data[model] = { epochs, reps: REPS, lossbandMsPerEpoch: ab.a, bareMsPerEpoch: ab.b, overhead: over, wiring, backend: tf.getBackend() };
+    data[model] = {
+      epochs,
+      reps: REPS,
+      lossbandMsPerEpoch: ab.a,
+      bareMsPerEpoch: ab.b,
+      overhead: over,
+      wiring,
+      backend: tf.getBackend(),
+    };
     rows.push({
       section: '1 overhead',
       what: `${model === 'iris' ? 'Iris 4-10-3' : 'mid 64-256-3'}, ${epochs} ep: lossband vs bare tfjs`,
@@ -59,7 +71,11 @@ export async function overhead(): Promise<SectionResult> {
   }
   // The product's automatic engine for the seed's network: plain JS instead of tfjs kernels.
   const epochs = EPOCHS.iris;
-  const auto = await alternate(REPS, async () => (await cliRun('iris', epochs)).msPerEpoch, () => child('bare', 'iris', epochs).msPerEpoch);
+  const auto = await alternate(
+    REPS,
+    async () => (await cliRun('iris', epochs)).msPerEpoch,
+    () => child('bare', 'iris', epochs).msPerEpoch,
+  );
   data.irisAutoEngine = { epochs, lossbandMsPerEpoch: auto.a, bareMsPerEpoch: auto.b };
   rows.push({
     section: '1 overhead',

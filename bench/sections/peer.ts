@@ -35,8 +35,21 @@ function lossbandCli(args: readonly string[], epochs: number): { ms: number; per
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-peer-'));
   try {
     const out = path.join(dir, 'run');
-    const { ms } = wall(process.execPath, ['bin/lossband.js', 'run', ...args, '--epochs', String(epochs), '--port', '0', '--quiet', '--out', out]);
-    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { phases: { training: number } };
+    const { ms } = wall(process.execPath, [
+      'bin/lossband.js',
+      'run',
+      ...args,
+      '--epochs',
+      String(epochs),
+      '--port',
+      '0',
+      '--quiet',
+      '--out',
+      out,
+    ]);
+    const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as {
+      phases: { training: number };
+    };
     return { ms, perEpoch: (summary.phases.training * 1000) / epochs };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -68,7 +81,14 @@ export async function peer(): Promise<SectionResult> {
   const { python, reason } = findPython();
   if (python === undefined) {
     return {
-      rows: [{ section: '5 peer', what: 'lossband ÷ PyTorch seed program', result: 'skipped', note: `torch/sklearn missing (${reason.slice(0, 90)})` }],
+      rows: [
+        {
+          section: '5 peer',
+          what: 'lossband ÷ PyTorch seed program',
+          result: 'skipped',
+          note: `torch/sklearn missing (${reason.slice(0, 90)})`,
+        },
+      ],
       data: { skipped: reason },
     };
   }
@@ -77,7 +97,13 @@ export async function peer(): Promise<SectionResult> {
   const data: Record<string, unknown> = { python, torch: reason, distStale: stale };
   const workloads = [
     { name: 'Iris', epochs: EPOCHS.iris, lb: ['--preset', 'seed'], py: [] as string[], target: 1.5 },
-    { name: 'mid', epochs: EPOCHS.mid, lb: ['--data', 'blobs', '--hidden', '256', '--draws', '1'], py: ['--mid'], target: undefined },
+    {
+      name: 'mid',
+      epochs: EPOCHS.mid,
+      lb: ['--data', 'blobs', '--hidden', '256', '--draws', '1'],
+      py: ['--mid'],
+      target: undefined,
+    },
   ];
   for (const w of workloads) {
     const lb: { ms: number; perEpoch: number }[] = [];

@@ -28,8 +28,16 @@ function wall(cmd: string, args: readonly string[], arm?: keyof typeof cpu): num
   const t0 = performance.now();
   const r = spawnSync(run, runArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr.slice(-300)}`);
-  if (TIME && arm) cpu[arm] += fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number).reduce((a, b) => a + b, 0);
+  if (r.status !== 0)
+    throw new Error(`${path.basename(cmd)} ${args.slice(0, 3).join(' ')} exited ${r.status}: ${r.stderr.slice(-300)}`);
+  if (TIME && arm)
+    cpu[arm] += fs
+      .readFileSync(cpuFile, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .slice(-2)
+      .map(Number)
+      .reduce((a, b) => a + b, 0);
   return ms;
 }
 
@@ -39,7 +47,9 @@ async function batch(cmd: string, argss: readonly (readonly string[])[], paralle
   const queue = [...argss];
   const lane = async (): Promise<void> => {
     for (let args = queue.shift(); args !== undefined; args = queue.shift()) {
-      const code = await new Promise<number | null>((resolve) => spawn(cmd, args, { cwd: ROOT, stdio: 'ignore' }).once('exit', resolve));
+      const code = await new Promise<number | null>((resolve) =>
+        spawn(cmd, args, { cwd: ROOT, stdio: 'ignore' }).once('exit', resolve),
+      );
       if (code !== 0) throw new Error(`${path.basename(cmd)} exited ${code}`);
     }
   };
@@ -52,7 +62,11 @@ function findPython(): string | undefined {
 }
 
 const finalLosses = (dir: string, points: readonly SweepPoint[]): (number | null)[] =>
-  points.map((p) => (JSON.parse(fs.readFileSync(path.join(dir, p.name, 'summary.json'), 'utf8')) as { finalLoss: number | null }).finalLoss);
+  points.map(
+    (p) =>
+      (JSON.parse(fs.readFileSync(path.join(dir, p.name, 'summary.json'), 'utf8')) as { finalLoss: number | null })
+        .finalLoss,
+  );
 
 /**
  * Section 8 (issue 13 §6): the 8-point Iris sweep of `examples/sweep.yaml` (2000 epochs each)
@@ -87,15 +101,38 @@ export async function sweepThroughput(): Promise<SectionResult> {
   try {
     const sequential = (): number => {
       const dir = path.join(work, `seq-${seqRuns++}`);
-      return points.reduce((sum, p, i) => sum + wall(node, [cli, 'run', '--config', configs[i] as string, '--port', '0', '--quiet', '--out', path.join(dir, p.name)], 'sequential'), 0);
+      return points.reduce(
+        (sum, p, i) =>
+          sum +
+          wall(
+            node,
+            [cli, 'run', '--config', configs[i] as string, '--port', '0', '--quiet', '--out', path.join(dir, p.name)],
+            'sequential',
+          ),
+        0,
+      );
     };
-    const sweep = (): number => wall(node, [cli, 'sweep', file, '--port', '0', '--quiet', '--out', path.join(work, `sweep-${sweepRuns++}`)], 'sweep');
+    const sweep = (): number =>
+      wall(
+        node,
+        [cli, 'sweep', file, '--port', '0', '--quiet', '--out', path.join(work, `sweep-${sweepRuns++}`)],
+        'sweep',
+      );
     const peer = async (): Promise<number> =>
-      python === undefined ? Number.NaN : batch(python, points.map(() => [SEED_PY, String(EPOCHS.iris), '--threads', '1', '--quiet']), PEER_PARALLEL);
+      python === undefined
+        ? Number.NaN
+        : batch(
+            python,
+            points.map(() => [SEED_PY, String(EPOCHS.iris), '--threads', '1', '--quiet']),
+            PEER_PARALLEL,
+          );
     const [seqMs = [], sweepMs = [], peerMs = []] = await interleave(REPS, [sequential, sweep, peer]);
     // The same points, the same numbers: a sweep's run is the run `lossband run` trains.
     const reference = JSON.stringify(finalLosses(path.join(work, 'seq-0'), points));
-    const same = Array.from({ length: sweepRuns }, (_, i) => JSON.stringify(finalLosses(path.join(work, `sweep-${i}`), points)) === reference);
+    const same = Array.from(
+      { length: sweepRuns },
+      (_, i) => JSON.stringify(finalLosses(path.join(work, `sweep-${i}`), points)) === reference,
+    );
     const n = points.length;
     const speedup = medianRatio(seqMs, sweepMs);
     const perSec = (ms: number): number => n / (ms / 1000);
@@ -117,7 +154,12 @@ export async function sweepThroughput(): Promise<SectionResult> {
           : 'no /usr/bin/time',
       },
       python === undefined
-        ? { section: '8 sweep', what: 'peer: PyTorch seed program, 8 processes 2 at a time', result: 'skipped', note: 'no python3 with torch and sklearn' }
+        ? {
+            section: '8 sweep',
+            what: 'peer: PyTorch seed program, 8 processes 2 at a time',
+            result: 'skipped',
+            note: 'no python3 with torch and sklearn',
+          }
         : {
             section: '8 sweep',
             what: `peer: PyTorch seed program × ${n}, ${PEER_PARALLEL} at a time ÷ lossband sweep (wall)`,
@@ -125,7 +167,21 @@ export async function sweepThroughput(): Promise<SectionResult> {
             note: `torch ${fmt(median(peerMs) / 1000, 1)} s (${fmt(perSec(median(peerMs)), 2)} runs/s) vs sweep ${fmt(median(sweepMs) / 1000, 1)} s; > 1 = the sweep is faster`,
           },
     ];
-    return { rows, data: { points: n, epochs: EPOCHS.iris, concurrency: os.availableParallelism(), sequentialMs: seqMs, sweepMs, peerMs, sameFinalLosses: same, cpuSecondsPerArm: TIME ? { sequential: cpu.sequential / seqRuns, sweep: cpu.sweep / sweepRuns } : null, loadAverage: os.loadavg(), python: python ?? null } };
+    return {
+      rows,
+      data: {
+        points: n,
+        epochs: EPOCHS.iris,
+        concurrency: os.availableParallelism(),
+        sequentialMs: seqMs,
+        sweepMs,
+        peerMs,
+        sameFinalLosses: same,
+        cpuSecondsPerArm: TIME ? { sequential: cpu.sequential / seqRuns, sweep: cpu.sweep / sweepRuns } : null,
+        loadAverage: os.loadavg(),
+        python: python ?? null,
+      },
+    };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -44,7 +44,8 @@ function child(arm: Arm, workload: Workload, epochs: number): Promise<ChildResul
     p.on('error', reject);
     p.on('close', (code) => {
       const wallMs = performance.now() - t0;
-      if (code !== 0) return reject(new Error(`tfjs-overhead child ${arm} ${workload} exited ${code}: ${err.slice(-300)}`));
+      if (code !== 0)
+        return reject(new Error(`tfjs-overhead child ${arm} ${workload} exited ${code}: ${err.slice(-300)}`));
       const { fitMs } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { fitMs: number };
       resolve({ wallMs, fitMs });
     });
@@ -72,7 +73,14 @@ export async function tfjsOverhead(): Promise<SectionResult> {
     );
     const over = ab.ratio - 1;
     const fitOver = medianRatio(fit.a, fit.b) - 1;
-    data[workload] = { epochs, reps: REPS, wallMs: { lossband: ab.a, bare: ab.b }, fitMs: { lossband: fit.a, bare: fit.b }, overhead: over, fitOverhead: fitOver };
+    data[workload] = {
+      epochs,
+      reps: REPS,
+      wallMs: { lossband: ab.a, bare: ab.b },
+      fitMs: { lossband: fit.a, bare: fit.b },
+      overhead: over,
+      fitOverhead: fitOver,
+    };
     rows.push({
       section: '8 tfjs overhead',
       what: `${LABEL[workload]}, ${epochs} ep, whole process: controlledNoise + callback vs gaussianNoise`,
@@ -113,7 +121,13 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
         },
         onEpochEnd: async (_epoch, logs = {}) => {
           const loss = logs['loss'] ?? NaN;
-          actuator.observe({ loss, valLoss: NaN, valAccuracy: NaN, durationMs: performance.now() - started, nonFinite: !Number.isFinite(loss) });
+          actuator.observe({
+            loss,
+            valLoss: NaN,
+            valAccuracy: NaN,
+            durationMs: performance.now() - started,
+            nonFinite: !Number.isFinite(loss),
+          });
           setSigma(model, actuator.actuation.sigma);
         },
       }),
@@ -123,7 +137,11 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
   }
   const body =
     workload === 'digits'
-      ? [tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }), tf.layers.flatten(), tf.layers.dense({ units: 10, activation: 'softmax' })]
+      ? [
+          tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 10, activation: 'softmax' }),
+        ]
       : [tf.layers.dense({ units: 256, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })];
   const model = tf.sequential({ layers: [noise, ...body] });
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });

@@ -17,7 +17,10 @@ export const METRICS_PORT_NAME = 'metrics';
 const NODE_UID = 1000;
 
 /** The generated objects, grouped by the file each is written to. */
-export type ManifestFiles = ReadonlyArray<{ readonly file: string; readonly objects: ReadonlyArray<ConfigMap | PersistentVolumeClaim | Job | Role | RoleBinding> }>;
+export type ManifestFiles = ReadonlyArray<{
+  readonly file: string;
+  readonly objects: ReadonlyArray<ConfigMap | PersistentVolumeClaim | Job | Role | RoleBinding>;
+}>;
 
 /**
  * The argument list of a sweep pod: `lossband sweep FILE --index I --out DIR --host H --port P`.
@@ -25,7 +28,18 @@ export type ManifestFiles = ReadonlyArray<{ readonly file: string; readonly obje
  * point I of the sweep. `--host 0.0.0.0` because Prometheus scrapes the pod's IP, not loopback.
  */
 export function sweepArgs(sweep: LoadedSweep, port: number): string[] {
-  return ['sweep', SWEEP_PATH, '--index', '$(JOB_COMPLETION_INDEX)', '--out', `${RUNS_ROOT}/${sweep.name}`, '--host', '0.0.0.0', '--port', String(port)];
+  return [
+    'sweep',
+    SWEEP_PATH,
+    '--index',
+    '$(JOB_COMPLETION_INDEX)',
+    '--out',
+    `${RUNS_ROOT}/${sweep.name}`,
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(port),
+  ];
 }
 
 /**
@@ -40,7 +54,12 @@ export function sweepArgs(sweep: LoadedSweep, port: number): string[] {
 export function buildManifests(sweep: LoadedSweep, points: number, options: ManifestOptions): ManifestFiles {
   const name = `lossband-${k8sName(sweep.name)}`;
   const namespace = options.namespace;
-  const labels = { ...APP_LABEL, 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'sweep', 'lossband.io/sweep': sweep.name };
+  const labels = {
+    ...APP_LABEL,
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/component': 'sweep',
+    'lossband.io/sweep': sweep.name,
+  };
   const configMap = new ConfigMap({
     metadata: { name: `${name}-sweep`, namespace, labels },
     data: { 'sweep.yaml': sweep.text },
@@ -83,12 +102,20 @@ export function buildManifests(sweep: LoadedSweep, points: number, options: Mani
               args: sweepArgs(sweep, options.port),
               env: [
                 // The Job controller injects this too; declaring it makes `$(…)` in args explicit.
-                { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } },
+                {
+                  name: 'JOB_COMPLETION_INDEX',
+                  valueFrom: {
+                    fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" },
+                  },
+                },
                 { name: 'LOSSBAND_TOKEN', valueFrom: { secretKeyRef: { name: options.tokenSecret, key: 'token' } } },
               ],
               ports: [{ name: METRICS_PORT_NAME, containerPort: options.port, protocol: 'TCP' }],
               readinessProbe: { httpGet: { path: '/healthz', port: METRICS_PORT_NAME }, periodSeconds: 10 },
-              resources: { requests: { cpu: options.cpu, memory: options.memory }, limits: { memory: options.memoryLimit } },
+              resources: {
+                requests: { cpu: options.cpu, memory: options.memory },
+                limits: { memory: options.memoryLimit },
+              },
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
@@ -102,7 +129,13 @@ export function buildManifests(sweep: LoadedSweep, points: number, options: Mani
             },
           ],
           volumes: [
-            { name: 'sweep', configMap: { name: configMap.metadata?.name as string, items: [{ key: 'sweep.yaml', path: 'sweep.yaml' }] } },
+            {
+              name: 'sweep',
+              configMap: {
+                name: configMap.metadata?.name as string,
+                items: [{ key: 'sweep.yaml', path: 'sweep.yaml' }],
+              },
+            },
             { name: 'runs', persistentVolumeClaim: { claimName: RUNS_CLAIM } },
             { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
           ],

@@ -30,7 +30,10 @@ export const manifestOptionsSchema = z.strictObject({
   /** Secret holding the control API token under key `token`. Defaults to `lossband-token`. */
   tokenSecret: dnsLabel.default('lossband-token'),
   /** `namespace/name` of Prometheus's service account, granted pod discovery. Defaults to `monitoring/prometheus`. */
-  prometheusServiceAccount: z.string().regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'namespace/name').default('monitoring/prometheus'),
+  prometheusServiceAccount: z
+    .string()
+    .regex(/^[a-z0-9-]+\/[a-z0-9-]+$/, 'namespace/name')
+    .default('monitoring/prometheus'),
   /** Port of the metrics and API server in each pod. Defaults to 9464. */
   port: z.coerce.number().int().min(1).max(65535).default(9464),
 });
@@ -48,5 +51,9 @@ export type ManifestOptionsInput = z.input<typeof manifestOptionsSchema>;
  * k8sName('Iris_Bands.v2'); // 'iris-bands-v2'
  */
 export function k8sName(sweepName: string): string {
-  return sweepName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  return sweepName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-')
+    .replace(/^-|-$/g, '');
 }

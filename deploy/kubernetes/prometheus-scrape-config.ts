@@ -15,7 +15,11 @@ export function podMetaLabel(kind: 'label' | 'annotation', name: string): string
 }
 
 const keep = (source: string, regex: string): RelabelRule => ({ source_labels: [source], regex, action: 'keep' });
-const copy = (source: string, target: string): RelabelRule => ({ source_labels: [source], target_label: target, action: 'replace' });
+const copy = (source: string, target: string): RelabelRule => ({
+  source_labels: [source],
+  target_label: target,
+  action: 'replace',
+});
 
 /**
  * The relabelling of the `lossband` scrape job: keep only Running pods that carry the

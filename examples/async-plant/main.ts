@@ -10,7 +10,11 @@ import { EMPTY_BAND_STATISTICS, Gaussian, LoopActuator, reduceBandStatistics, tr
 import type { Actuation, EpochMeasurement, Plant } from 'lossband';
 
 const { values: args } = parseArgs({
-  options: { epochs: { type: 'string', default: '200' }, seed: { type: 'string', default: '1' }, band: { type: 'string', default: '0.5,0.6' } },
+  options: {
+    epochs: { type: 'string', default: '200' },
+    seed: { type: 'string', default: '1' },
+    band: { type: 'string', default: '0.5,0.6' },
+  },
 });
 const epochs = Number(args.epochs);
 const [lo = NaN, hi = NaN] = args.band.split(',').map(Number);
@@ -20,7 +24,13 @@ if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a
 /** Learns w in y ≈ w·x by minibatch SGD on inputs plus N(0, σ²) noise; loss = MSE before each step. */
 class LinearRegressionPlant implements Plant {
   private readonly w: Float32Array;
-  constructor(private readonly x: Float32Array, private readonly y: Float32Array, private readonly g: Gaussian, private readonly batch = 50, private readonly rate = 0.05) {
+  constructor(
+    private readonly x: Float32Array,
+    private readonly y: Float32Array,
+    private readonly g: Gaussian,
+    private readonly batch = 50,
+    private readonly rate = 0.05,
+  ) {
     this.w = new Float32Array(x.length / y.length);
   }
   async step({ sigma }: Actuation): Promise<EpochMeasurement> {
@@ -36,14 +46,23 @@ class LinearRegressionPlant implements Plant {
       const grad = new Float32Array(d);
       for (let r = 0; r < rows; r++) {
         let err = -(this.y[start + r] as number);
-        for (let j = 0; j < d; j++) err += (this.w[j] as number) * (noisy[r * d + j] = (noisy[r * d + j] as number) + sigma * (z[r * d + j] as number));
+        for (let j = 0; j < d; j++)
+          err +=
+            (this.w[j] as number) *
+            (noisy[r * d + j] = (noisy[r * d + j] as number) + sigma * (z[r * d + j] as number));
         total += err * err;
         for (let j = 0; j < d; j++) grad[j] = (grad[j] as number) + (2 * err * (noisy[r * d + j] as number)) / rows;
       }
       for (let j = 0; j < d; j++) this.w[j] = (this.w[j] as number) - this.rate * (grad[j] as number);
     }
     const loss = total / this.y.length;
-    return { loss, valLoss: NaN, valAccuracy: NaN, durationMs: performance.now() - t0, nonFinite: !Number.isFinite(loss) };
+    return {
+      loss,
+      valLoss: NaN,
+      valAccuracy: NaN,
+      durationMs: performance.now() - t0,
+      nonFinite: !Number.isFinite(loss),
+    };
   }
   dispose(): void {}
 }
@@ -56,7 +75,8 @@ const y = new Float32Array(1000);
 g.fill(x);
 g.fill(y);
 const trueW = [1, -1, 0.5, 0, 2];
-for (let r = 0; r < 1000; r++) y[r] = 0.1 * (y[r] as number) + trueW.reduce((s, wj, j) => s + wj * (x[r * 5 + j] as number), 0);
+for (let r = 0; r < 1000; r++)
+  y[r] = 0.1 * (y[r] as number) + trueW.reduce((s, wj, j) => s + wj * (x[r * 5 + j] as number), 0);
 
 let stats = EMPTY_BAND_STATISTICS;
 await new Promise<void>((resolve, reject) => {
@@ -67,4 +87,13 @@ await new Promise<void>((resolve, reject) => {
     actuator: () => new LoopActuator({ band: { lo, hi }, draws: 1 }),
   }).subscribe({ next: (e) => (stats = reduceBandStatistics(stats, e)), error: reject, complete: resolve });
 });
-console.log(JSON.stringify({ example: 'async-plant', epochs: stats.epochs, band: { lo, hi }, firstInBandEpoch: stats.firstInBandEpoch, inBandFraction: stats.inBandFraction, lastSigma: stats.lastSigma }));
+console.log(
+  JSON.stringify({
+    example: 'async-plant',
+    epochs: stats.epochs,
+    band: { lo, hi },
+    firstInBandEpoch: stats.firstInBandEpoch,
+    inBandFraction: stats.inBandFraction,
+    lastSigma: stats.lastSigma,
+  }),
+);

@@ -60,7 +60,13 @@ const history = await model.fit(train.x, train.y, {
   epochs,
   batchSize: Number(args.batch),
   validationData: [test.x, test.y],
-  callbacks: [cb, new tf.CustomCallback({ onEpochEnd: async (e, logs) => console.log(`epoch ${e + 1} loss ${logs?.loss?.toFixed(4)} sigma ${lastSigma().toFixed(3)}`) })],
+  callbacks: [
+    cb,
+    new tf.CustomCallback({
+      onEpochEnd: async (e, logs) =>
+        console.log(`epoch ${e + 1} loss ${logs?.loss?.toFixed(4)} sigma ${lastSigma().toFixed(3)}`),
+    }),
+  ],
   verbose: 0,
 });
 /** σ the last finished epoch ran with, from the run's record. */
@@ -69,13 +75,15 @@ function lastSigma(): number {
 }
 const summary = cb.summary;
 const valAcc = history.history['val_acc'] ?? [];
-console.log(JSON.stringify({
-  example: 'digits-cnn',
-  epochs: summary?.epochs,
-  band: { lo, hi },
-  firstInBandEpoch: summary?.firstInBandEpoch,
-  inBandFraction: summary?.inBandFraction,
-  lastSigma: summary?.finalSigma,
-  valAccuracy: valAcc[valAcc.length - 1],
-  runDir: cb.run?.paths.dir ?? args.out,
-}));
+console.log(
+  JSON.stringify({
+    example: 'digits-cnn',
+    epochs: summary?.epochs,
+    band: { lo, hi },
+    firstInBandEpoch: summary?.firstInBandEpoch,
+    inBandFraction: summary?.inBandFraction,
+    lastSigma: summary?.finalSigma,
+    valAccuracy: valAcc[valAcc.length - 1],
+    runDir: cb.run?.paths.dir ?? args.out,
+  }),
+);

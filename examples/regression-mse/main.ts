@@ -60,25 +60,36 @@ await new Promise<void>((resolve, reject) => {
   train({
     run: 'regression-mse',
     epochs,
-    plant: () => new TfjsModelPlant({ model, x: trainSet.x, y: trainSet.y, validationData: [testSet.x, testSet.y], batchSize: 64 }),
+    plant: () =>
+      new TfjsModelPlant({
+        model,
+        x: trainSet.x,
+        y: trainSet.y,
+        validationData: [testSet.x, testSet.y],
+        batchSize: 64,
+      }),
     // draws: 1 — a layer sees each batch once, so K noisy copies cannot apply.
     actuator: () => new LoopActuator({ band: { lo, hi }, draws: 1 }),
   }).subscribe({
     next: (e) => {
       stats = reduceBandStatistics(stats, e);
       valLoss = e.valLoss;
-      console.log(`epoch ${e.epoch} mse ${e.loss.toFixed(4)} sigma ${e.sigma.toFixed(3)}${e.inBand ? ' in band' : ''} val_mse ${e.valLoss.toFixed(4)}`);
+      console.log(
+        `epoch ${e.epoch} mse ${e.loss.toFixed(4)} sigma ${e.sigma.toFixed(3)}${e.inBand ? ' in band' : ''} val_mse ${e.valLoss.toFixed(4)}`,
+      );
     },
     error: reject,
     complete: resolve,
   });
 });
-console.log(JSON.stringify({
-  example: 'regression-mse',
-  epochs: stats.epochs,
-  band: { lo, hi },
-  firstInBandEpoch: stats.firstInBandEpoch,
-  inBandFraction: stats.inBandFraction,
-  lastSigma: stats.lastSigma,
-  valLoss,
-}));
+console.log(
+  JSON.stringify({
+    example: 'regression-mse',
+    epochs: stats.epochs,
+    band: { lo, hi },
+    firstInBandEpoch: stats.firstInBandEpoch,
+    inBandFraction: stats.inBandFraction,
+    lastSigma: stats.lastSigma,
+    valLoss,
+  }),
+);

@@ -11,4 +11,5 @@ export function apiToken(layers: readonly ConfigInput[]): string | undefined {
 }
 
 /** Whether `host` is a loopback address: serving anywhere else needs a token. */
-export const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+export const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);

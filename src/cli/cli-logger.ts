@@ -7,5 +7,8 @@ import { pino, type Logger } from 'pino';
 export async function cliLogger(): Promise<Logger> {
   if (!process.stderr.isTTY) return pino({ level: 'warn' }, pino.destination(2));
   const { default: pretty } = await import('pino-pretty');
-  return pino({ level: 'warn' }, pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }));
+  return pino(
+    { level: 'warn' },
+    pretty({ destination: 2, sync: true, colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname' }),
+  );
 }

@@ -7,13 +7,33 @@ export type RunFlags = Record<string, string | boolean | undefined>;
 
 /** Config key → the flag that sets it, for error messages that name what the user typed. */
 const FLAG_OF: Readonly<Record<string, string>> = {
-  name: '--name', preset: '--preset', epochs: '--epochs', seed: '--seed', backend: '--backend', out: '--out',
-  'data.path': '--data', 'data.label': '--label', 'data.testFraction': '--test-fraction',
-  'data.standardize': '--no-standardize', 'model.hidden': '--hidden', 'model.optimizer': '--optimizer',
-  'model.learningRate': '--learning-rate', 'model.batchSize': '--batch-size', 'noise.sigma': '--sigma',
-  'noise.draws': '--draws', 'noise.scale': '--noise-scale', 'noise.budget': '--noise-budget', band: '--band', 'band.lo': '--band', 'band.hi': '--band',
-  'controller.type': '--controller', 'server.port': '--port', 'server.host': '--host',
-  checkpointEvery: '--checkpoint-every', onNonFinite: '--on-non-finite', 'events.every': '--events-every',
+  name: '--name',
+  preset: '--preset',
+  epochs: '--epochs',
+  seed: '--seed',
+  backend: '--backend',
+  out: '--out',
+  'data.path': '--data',
+  'data.label': '--label',
+  'data.testFraction': '--test-fraction',
+  'data.standardize': '--no-standardize',
+  'model.hidden': '--hidden',
+  'model.optimizer': '--optimizer',
+  'model.learningRate': '--learning-rate',
+  'model.batchSize': '--batch-size',
+  'noise.sigma': '--sigma',
+  'noise.draws': '--draws',
+  'noise.scale': '--noise-scale',
+  'noise.budget': '--noise-budget',
+  band: '--band',
+  'band.lo': '--band',
+  'band.hi': '--band',
+  'controller.type': '--controller',
+  'server.port': '--port',
+  'server.host': '--host',
+  checkpointEvery: '--checkpoint-every',
+  onNonFinite: '--on-non-finite',
+  'events.every': '--events-every',
 };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -38,7 +58,8 @@ function band(value: string): { lo: number; hi: number } {
  */
 export function flagsToConfig(flags: RunFlags): ConfigInput {
   const s = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
-  const n = (k: string, flag: string): number | undefined => (s(k) === undefined ? undefined : num(flag, s(k) as string));
+  const n = (k: string, flag: string): number | undefined =>
+    s(k) === undefined ? undefined : num(flag, s(k) as string);
   const layer: Record<string, unknown> = {
     name: s('name'),
     preset: s('preset'),
@@ -49,14 +70,26 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
     checkpointEvery: n('checkpointEvery', '--checkpoint-every'),
     onNonFinite: s('onNonFinite'),
     band: s('band') === undefined ? undefined : band(s('band') as string),
-    data: { path: s('data'), label: s('label'), testFraction: n('testFraction', '--test-fraction'), standardize: flags.standardize === false ? false : undefined },
+    data: {
+      path: s('data'),
+      label: s('label'),
+      testFraction: n('testFraction', '--test-fraction'),
+      standardize: flags.standardize === false ? false : undefined,
+    },
     model: {
-      hidden: s('hidden')?.split(',').map((h) => num('--hidden', h)),
+      hidden: s('hidden')
+        ?.split(',')
+        .map((h) => num('--hidden', h)),
       optimizer: s('optimizer'),
       learningRate: n('learningRate', '--learning-rate'),
       batchSize: s('batchSize') === 'full' ? null : n('batchSize', '--batch-size'),
     },
-    noise: { sigma: n('sigma', '--sigma'), draws: s('draws') === 'auto' ? 'auto' : n('draws', '--draws'), scale: s('noiseScale'), budget: n('noiseBudget', '--noise-budget') },
+    noise: {
+      sigma: n('sigma', '--sigma'),
+      draws: s('draws') === 'auto' ? 'auto' : n('draws', '--draws'),
+      scale: s('noiseScale'),
+      budget: n('noiseBudget', '--noise-budget'),
+    },
     controller: { type: s('controller') },
     server: { port: n('port', '--port'), host: s('host') },
     events: { every: n('eventsEvery', '--events-every') },
@@ -65,7 +98,11 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   // `model.hidden.0` → `model.hidden`: the flag names the list, not its element.
-  const key = issue ? issueKey(issue).filter((p) => typeof p === 'string').join('.') : '';
+  const key = issue
+    ? issueKey(issue)
+        .filter((p) => typeof p === 'string')
+        .join('.')
+    : '';
   throw new UserError(`${FLAG_OF[key] ?? key}: ${issue ? issueReason(issue) : 'invalid value'}`);
 }
 

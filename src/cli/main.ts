@@ -15,7 +15,8 @@ import { addSweepCommand } from './sweep-command.js';
 /** The package's version, from the package.json one level above `src/` or `dist/`. */
 function packageVersion(): string {
   try {
-    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -34,7 +35,10 @@ function buildProgram(exit: (code: number) => void): Command {
     .description('train a model (default: bundled Iris, pid controller holding the loss in [0.30, 0.40])')
     .option('--config <file>', 'YAML or JSON config; keys mirror the flags')
     .addOption(new Option('--preset <name>', 'starting point').choices(['default', 'seed']))
-    .option('--data <iris|wine|breast-cancer|digits|blobs|PATH>', 'bundled dataset, blobs[:ROWSxFEATURESxCLASSES], or a CSV file')
+    .option(
+      '--data <iris|wine|breast-cancer|digits|blobs|PATH>',
+      'bundled dataset, blobs[:ROWSxFEATURESxCLASSES], or a CSV file',
+    )
     .option('--label <column>', 'label column of the CSV (default: last)')
     .option('--test-fraction <f>', 'held-out share (default 0.2)')
     .option('--no-standardize', 'feed raw features')
@@ -49,16 +53,28 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--sigma <s>', 'initial σ (the constant for fixed)')
     .option('--draws <n|auto>', 'noisy copies of each sample per epoch')
     .option('--noise-budget <x>', 'auto draws: epoch work at most x times the σ = 0 epoch (default 2)')
-    .option('--noise-scale <absolute|feature>', 'σ in input units, or times each feature\'s std (default: feature unless standardised)')
-    .option('--backend <js|node|wasm|cpu>', 'engine: plain JS or a TensorFlow.js backend (default: the fastest for the model)')
+    .option(
+      '--noise-scale <absolute|feature>',
+      "σ in input units, or times each feature's std (default: feature unless standardised)",
+    )
+    .option(
+      '--backend <js|node|wasm|cpu>',
+      'engine: plain JS or a TensorFlow.js backend (default: the fastest for the model)',
+    )
     .option('--out <dir>', 'run directory (default runs/<name>)')
     .option('--name <name>', 'run name (metrics label)')
     .option('--port <port>', 'metrics/API port; 0 = no server (default 9464)')
     .option('--host <host>', 'bind address (default 127.0.0.1)')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
     .option('--events-every <n>', 'record every n-th epoch in events.jsonl (default 1: every epoch)')
-    .option('--on-non-finite <stop|rollback>', 'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate')
-    .option('--resume <dir>', 'continue a run from its last checkpoint (only --port, --host, --quiet and --epochs N, a new total, may accompany it)')
+    .option(
+      '--on-non-finite <stop|rollback>',
+      'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate',
+    )
+    .option(
+      '--resume <dir>',
+      'continue a run from its last checkpoint (only --port, --host, --quiet and --epochs N, a new total, may accompany it)',
+    )
     .option('--quiet', 'print only errors and the final summary')
     .option('--debug', 'show stack traces')
     .action(async (flags: RunFlags) => {
@@ -75,7 +91,9 @@ function buildProgram(exit: (code: number) => void): Command {
       }
       const token = apiToken(layers);
       if (config.server.port !== 0 && !isLoopback(config.server.host) && !token) {
-        throw new UserError(`--host ${config.server.host}: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)`);
+        throw new UserError(
+          `--host ${config.server.host}: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)`,
+        );
       }
       const progress: ProgressMode = flags.quiet
         ? 'quiet'
@@ -89,7 +107,17 @@ function buildProgram(exit: (code: number) => void): Command {
       };
       const portExplicit = layers.some((layer) => layer.server?.port !== undefined);
       const log = await cliLogger();
-      exit(await runSession({ config, progress: createProgress({ mode: progress, epochs: config.epochs }), say, portExplicit, token, log, resume: typeof flags.resume === 'string' }));
+      exit(
+        await runSession({
+          config,
+          progress: createProgress({ mode: progress, epochs: config.epochs }),
+          say,
+          portExplicit,
+          token,
+          log,
+          resume: typeof flags.resume === 'string',
+        }),
+      );
     });
 
   addSweepCommand(program, exit);

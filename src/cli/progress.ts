@@ -21,8 +21,10 @@ const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? x.toFixed(d
 
 function line(e: EpochEvent, epochs: number): string {
   const of = epochs > 0 ? `/${epochs}` : '';
-  return `epoch ${e.epoch}${of}  loss ${fmt(e.loss)}  smoothed ${fmt(e.smoothedLoss)}  band [${e.band.lo}, ${e.band.hi}] ${e.inBand ? 'in ' : 'out'}  σ ${e.sigma.toPrecision(3)}  draws ${e.draws}  val acc ${fmt(e.valAccuracy, 3)}` +
-    `${e.bandStatus?.startsWith('unreachable') ? `  ${e.bandStatus}` : ''}${e.bandTooNarrow ? '  band too narrow' : ''}`;
+  return (
+    `epoch ${e.epoch}${of}  loss ${fmt(e.loss)}  smoothed ${fmt(e.smoothedLoss)}  band [${e.band.lo}, ${e.band.hi}] ${e.inBand ? 'in ' : 'out'}  σ ${e.sigma.toPrecision(3)}  draws ${e.draws}  val acc ${fmt(e.valAccuracy, 3)}` +
+    `${e.bandStatus?.startsWith('unreachable') ? `  ${e.bandStatus}` : ''}${e.bandTooNarrow ? '  band too narrow' : ''}`
+  );
 }
 
 /**

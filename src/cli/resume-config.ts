@@ -23,7 +23,9 @@ const flagName = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${
 export function resumeConfig(dir: string, flags: RunFlags, runtime: ConfigInput): ResolvedConfig {
   for (const [key, value] of Object.entries(flags)) {
     if (value === undefined || RUNTIME_FLAGS.has(key) || (key === 'standardize' && value === true)) continue;
-    throw new UserError(`${flagName(key === 'standardize' ? 'noStandardize' : key)}: cannot be used with --resume (a resumed run keeps its own config)`);
+    throw new UserError(
+      `${flagName(key === 'standardize' ? 'noStandardize' : key)}: cannot be used with --resume (a resumed run keeps its own config)`,
+    );
   }
   const file = path.join(dir, 'config.json');
   let json: unknown;
@@ -31,7 +33,11 @@ export function resumeConfig(dir: string, flags: RunFlags, runtime: ConfigInput)
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `--resume ${dir}: not a run directory (no config.json)` : `${file}: cannot read the run's config`);
+    throw new UserError(
+      code === 'ENOENT'
+        ? `--resume ${dir}: not a run directory (no config.json)`
+        : `${file}: cannot read the run's config`,
+    );
   }
   const parsed = configSchema.safeParse(json);
   if (!parsed.success) {
@@ -41,6 +47,9 @@ export function resumeConfig(dir: string, flags: RunFlags, runtime: ConfigInput)
   // Runs recorded before noise.scale and noise.antithetic existed added independent σ in input
   // units: keep that on resume.
   const noise = parsed.data.noise;
-  const recorded = { ...parsed.data, noise: { ...noise, scale: noise?.scale ?? 'absolute', antithetic: noise?.antithetic ?? false } };
+  const recorded = {
+    ...parsed.data,
+    noise: { ...noise, scale: noise?.scale ?? 'absolute', antithetic: noise?.antithetic ?? false },
+  };
   return resolveConfig([recorded, runtime, { out: dir }], new Date());
 }

@@ -3,7 +3,17 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { quote, UserError } from '../core/user-error.js';
 import { runSession } from '../run/run-session.js';
-import { expandSweep, loadSweepFile, planPoint, pointAt, pointConfig, readSweepState, runSweep, sweepPaths, type SweepServer } from '../sweep/index.js';
+import {
+  expandSweep,
+  loadSweepFile,
+  planPoint,
+  pointAt,
+  pointConfig,
+  readSweepState,
+  runSweep,
+  sweepPaths,
+  type SweepServer,
+} from '../sweep/index.js';
 import { apiToken, isLoopback } from './api-token.js';
 import { cliLogger } from './cli-logger.js';
 import { flagsToConfig, type RunFlags } from './flags.js';
@@ -15,26 +25,35 @@ const MAX_CONCURRENCY = 256;
 /** The server flags as the run command reads them: `--port`, `--host` (default 9464 on 127.0.0.1). */
 function serverOf(flags: RunFlags): SweepServer & { portExplicit: boolean } {
   const layer = flagsToConfig({ port: flags.port, host: flags.host });
-  return { port: layer.server?.port ?? 9464, host: layer.server?.host ?? '127.0.0.1', portExplicit: layer.server?.port !== undefined };
+  return {
+    port: layer.server?.port ?? 9464,
+    host: layer.server?.host ?? '127.0.0.1',
+    portExplicit: layer.server?.port !== undefined,
+  };
 }
 
 function concurrencyOf(value: string | boolean | undefined): number | undefined {
   if (typeof value !== 'string') return undefined;
   const n = /^\d{1,4}$/.test(value.trim()) ? Number(value) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_CONCURRENCY)) throw new UserError(`--concurrency: expected a whole number from 1 to ${MAX_CONCURRENCY}, got ${quote(value)}`);
+  if (!(n >= 1 && n <= MAX_CONCURRENCY))
+    throw new UserError(`--concurrency: expected a whole number from 1 to ${MAX_CONCURRENCY}, got ${quote(value)}`);
   return n;
 }
 
 /** Flags that cannot go with another. */
 function refuseCombinations(file: string | undefined, flags: RunFlags): void {
   if (typeof flags.resume === 'string') {
-    if (file !== undefined) throw new UserError(`${file}: not allowed with --resume (the sweep is ${path.join(flags.resume, 'sweep.yaml')})`);
-    if (flags.out !== undefined) throw new UserError('--out: not allowed with --resume (the sweep directory is the one resumed)');
-    if (flags.index !== undefined) throw new UserError('--index: not allowed with --resume (--index resumes its own point)');
+    if (file !== undefined)
+      throw new UserError(`${file}: not allowed with --resume (the sweep is ${path.join(flags.resume, 'sweep.yaml')})`);
+    if (flags.out !== undefined)
+      throw new UserError('--out: not allowed with --resume (the sweep directory is the one resumed)');
+    if (flags.index !== undefined)
+      throw new UserError('--index: not allowed with --resume (--index resumes its own point)');
   } else if (file === undefined) {
     throw new UserError('FILE: missing; usage: lossband sweep FILE.yaml, or lossband sweep --resume DIR');
   }
-  if (flags.index !== undefined && flags.concurrency !== undefined) throw new UserError('--concurrency: not used with --index (it runs one point)');
+  if (flags.index !== undefined && flags.concurrency !== undefined)
+    throw new UserError('--concurrency: not used with --index (it runs one point)');
 }
 
 /**
@@ -43,7 +62,13 @@ function refuseCombinations(file: string | undefined, flags: RunFlags): void {
  * `<out>/<point name>`, continued from its checkpoint when the directory holds one. This is
  * what each pod of the Kubernetes Indexed Job runs (`--index $JOB_COMPLETION_INDEX`).
  */
-async function runOnePoint(file: string, index: string, flags: RunFlags, server: SweepServer & { portExplicit: boolean }, token: string | undefined): Promise<number> {
+async function runOnePoint(
+  file: string,
+  index: string,
+  flags: RunFlags,
+  server: SweepServer & { portExplicit: boolean },
+  token: string | undefined,
+): Promise<number> {
   const sweep = loadSweepFile(file);
   const point = pointAt(expandSweep(sweep), index);
   const out = typeof flags.out === 'string' ? flags.out : path.join('runs', sweep.name);
@@ -72,13 +97,27 @@ async function runOnePoint(file: string, index: string, flags: RunFlags, server:
 export function addSweepCommand(program: Command, exit: (code: number) => void): void {
   program
     .command('sweep [file]')
-    .description('train every point of a sweep file (a base config plus a grid and/or seeded random choices), in parallel behind one server')
-    .option('--out <dir>', 'sweep directory: a run directory per point plus sweep.csv/json/svg (default runs/<sweep name>)')
+    .description(
+      'train every point of a sweep file (a base config plus a grid and/or seeded random choices), in parallel behind one server',
+    )
+    .option(
+      '--out <dir>',
+      'sweep directory: a run directory per point plus sweep.csv/json/svg (default runs/<sweep name>)',
+    )
     .option('--port <port>', 'port of the one metrics/API server for every run; 0 = no server (default 9464)')
     .option('--host <host>', 'bind address (default 127.0.0.1; beyond loopback needs LOSSBAND_TOKEN)')
-    .option('--concurrency <n>', `runs trained at once, each on a worker thread (default: the number of cores, ${os.availableParallelism()} here)`)
-    .option('--index <i>', 'train only point I, in this process, resuming its directory if it holds one (a Kubernetes Indexed Job pod)')
-    .option('--resume <dir>', 'finish the sweep in DIR: ended runs stay, interrupted ones continue from their checkpoints, the rest start')
+    .option(
+      '--concurrency <n>',
+      `runs trained at once, each on a worker thread (default: the number of cores, ${os.availableParallelism()} here)`,
+    )
+    .option(
+      '--index <i>',
+      'train only point I, in this process, resuming its directory if it holds one (a Kubernetes Indexed Job pod)',
+    )
+    .option(
+      '--resume <dir>',
+      'finish the sweep in DIR: ended runs stay, interrupted ones continue from their checkpoints, the rest start',
+    )
     .option('--quiet', 'print only the final table')
     .option('--debug', 'show stack traces')
     .action(async (file: string | undefined, flags: RunFlags) => {

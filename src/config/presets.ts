@@ -36,7 +36,16 @@ export const PRESETS: Readonly<Record<'default' | 'seed', Preset>> = {
     preset: 'seed',
     epochs: 50,
     data: { path: 'iris', testFraction: 0.2, standardize: false, split: 'seed' },
-    noise: { sigma: 0.1, min: 0.01, max: 10, draws: 1, maxDraws: 16, scale: 'absolute', budget: DEFAULT_NOISE_BUDGET, antithetic: false },
+    noise: {
+      sigma: 0.1,
+      min: 0.01,
+      max: 10,
+      draws: 1,
+      maxDraws: 16,
+      scale: 'absolute',
+      budget: DEFAULT_NOISE_BUDGET,
+      antithetic: false,
+    },
     controller: { type: 'fixed', signal: 'noisy' },
   },
 };

@@ -34,7 +34,10 @@ export function resolveConfig(layers: readonly ConfigInput[], now: Date): Resolv
     out: pick('out') ?? path.join('runs', name),
     data: section('data'),
     model: section('model'),
-    noise: { ...section('noise'), scale: section('noise').scale ?? (section('data').standardize ? 'absolute' : 'feature') },
+    noise: {
+      ...section('noise'),
+      scale: section('noise').scale ?? (section('data').standardize ? 'absolute' : 'feature'),
+    },
     band: pick('band') ?? preset.band,
     controller: section('controller'),
     server: section('server'),

@@ -91,7 +91,10 @@ export const configSchema = z.strictObject({
     })
     .partial()
     .optional(),
-  server: z.strictObject({ port: int.min(0).max(65535), host: z.string().min(1) }).partial().optional(),
+  server: z
+    .strictObject({ port: int.min(0).max(65535), host: z.string().min(1) })
+    .partial()
+    .optional(),
   checkpointEvery: int.min(0).optional(),
   /** What events.jsonl keeps: every `every`-th epoch; rotated into gzip segments past `rotateBytes`. */
   events: z

@@ -67,7 +67,8 @@ export function reduceBandStatistics(s: BandStatistics, event: EpochEvent): Band
   const counting = firstInBandEpoch !== null;
   const epochsSinceFirstInBand = s.epochsSinceFirstInBand + (counting ? 1 : 0);
   const inBandSinceFirst = s.inBandSinceFirst + (counting && rawIn ? 1 : 0);
-  const inBandSmoothedSinceFirst = s.inBandSmoothedSinceFirst + (counting && inBand(event.smoothedLoss, event.band) ? 1 : 0);
+  const inBandSmoothedSinceFirst =
+    s.inBandSmoothedSinceFirst + (counting && inBand(event.smoothedLoss, event.band) ? 1 : 0);
   const step = s.lastSigma === null ? 0 : event.sigma - s.lastSigma;
   const direction = Math.sign(step);
   const reversal = direction !== 0 && s.lastSigmaDirection !== 0 && direction !== s.lastSigmaDirection;

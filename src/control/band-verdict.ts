@@ -60,7 +60,12 @@ export interface VerdictInput {
 
 /** The verdict before the first epoch. */
 export const INITIAL_VERDICT: VerdictState = Object.freeze({
-  status: 'not-held', atCeilingFor: 0, atFloorFor: 0, windowStart: null, stalled: false, share: null,
+  status: 'not-held',
+  atCeilingFor: 0,
+  atFloorFor: 0,
+  windowStart: null,
+  stalled: false,
+  share: null,
 });
 
 /** The band's lower edge is above chance level: no amount of noise holds the loss there. */
@@ -114,21 +119,32 @@ export function stepVerdict(state: VerdictState, input: VerdictInput, options: V
 export function describeVerdict(
   status: BandStatus,
   band: Band,
-  context: { readonly chanceLoss?: number | undefined; readonly sigmaMin?: number; readonly sigmaMax?: number; readonly smoothed?: number },
+  context: {
+    readonly chanceLoss?: number | undefined;
+    readonly sigmaMin?: number;
+    readonly sigmaMax?: number;
+    readonly smoothed?: number;
+  },
 ): string | undefined {
   const where = `band [${band.lo}, ${band.hi}]`;
   const loss = context.smoothed === undefined ? '' : ` (filtered loss ${context.smoothed.toPrecision(3)})`;
   if (status === 'unreachable-above') {
     if (aboveChance(band, context.chanceLoss)) {
-      return `${where} is unreachable: its lower edge is above chance-level loss ln(classes) = ${(context.chanceLoss as number).toFixed(3)}; ` +
-        'no noise level holds a trained model there (choose a band below it)';
+      return (
+        `${where} is unreachable: its lower edge is above chance-level loss ln(classes) = ${(context.chanceLoss as number).toFixed(3)}; ` +
+        'no noise level holds a trained model there (choose a band below it)'
+      );
     }
-    return `${where} is unreachable from below: σ has sat at noise.max = ${context.sigmaMax ?? '?'} and the loss stays under the band${loss}; ` +
-      'raise noise.max, use noise.scale: feature on unstandardised data, or lower the band';
+    return (
+      `${where} is unreachable from below: σ has sat at noise.max = ${context.sigmaMax ?? '?'} and the loss stays under the band${loss}; ` +
+      'raise noise.max, use noise.scale: feature on unstandardised data, or lower the band'
+    );
   }
   if (status === 'unreachable-below') {
-    return `${where} is unreachable from above: σ sits at noise.min = ${context.sigmaMin ?? '?'} and the loss stays over the band${loss}, ` +
-      'falling too slowly to enter it; lower noise.min, train longer or raise the band';
+    return (
+      `${where} is unreachable from above: σ sits at noise.min = ${context.sigmaMin ?? '?'} and the loss stays over the band${loss}, ` +
+      'falling too slowly to enter it; lower noise.min, train longer or raise the band'
+    );
   }
   return undefined;
 }
@@ -140,11 +156,16 @@ export function describeVerdict(
  * describeNarrowBand({ lo: 0.33, hi: 0.35 }, { jitterAtCap: 0.009, maxDraws: 16 });
  * // 'band [0.33, 0.35] (width 0.02) is narrower than the loss jitter lets the loop hold: …'
  */
-export function describeNarrowBand(band: Band, context: { readonly jitterAtCap: number; readonly maxDraws: number; readonly budget?: number }): string {
+export function describeNarrowBand(
+  band: Band,
+  context: { readonly jitterAtCap: number; readonly maxDraws: number; readonly budget?: number },
+): string {
   const width = band.hi - band.lo;
   const need = 2 * 1.645 * context.jitterAtCap;
-  return `band [${band.lo}, ${band.hi}] (width ${width.toPrecision(2)}) is narrower than the loss jitter lets the loop hold: ` +
+  return (
+    `band [${band.lo}, ${band.hi}] (width ${width.toPrecision(2)}) is narrower than the loss jitter lets the loop hold: ` +
     `measured jitter std ${context.jitterAtCap.toPrecision(2)} per epoch at K = ${context.maxDraws} noisy copies` +
     `${context.budget === undefined ? '' : ` (noise.budget ${context.budget})`}; holding ≥ 90 % of epochs needs a band ≥ ${need.toPrecision(2)} wide ` +
-    '(widen the band, raise noise.budget, or hold the smoothed loss)';
+    '(widen the band, raise noise.budget, or hold the smoothed loss)'
+  );
 }

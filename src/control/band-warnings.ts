@@ -33,7 +33,11 @@ export type BandWarningKind = 'unreachable-above' | 'unreachable-below' | 'too-n
  *   log.warn({ epoch: event.epoch }, w.text);
  * }
  */
-export function bandWarnings(event: BandWarningEvent, given: ReadonlySet<BandWarningKind>, context: BandWarningContext = {}): { kind: BandWarningKind; text: string }[] {
+export function bandWarnings(
+  event: BandWarningEvent,
+  given: ReadonlySet<BandWarningKind>,
+  context: BandWarningContext = {},
+): { kind: BandWarningKind; text: string }[] {
   const out: { kind: BandWarningKind; text: string }[] = [];
   const s = event.bandStatus;
   if ((s === 'unreachable-above' || s === 'unreachable-below') && !given.has(s)) {
@@ -41,7 +45,10 @@ export function bandWarnings(event: BandWarningEvent, given: ReadonlySet<BandWar
     if (text !== undefined) out.push({ kind: s, text });
   }
   if (event.bandTooNarrow === true && event.jitter !== undefined && !given.has('too-narrow')) {
-    const narrow: { jitterAtCap: number; maxDraws: number; budget?: number } = { jitterAtCap: event.jitter, maxDraws: event.draws };
+    const narrow: { jitterAtCap: number; maxDraws: number; budget?: number } = {
+      jitterAtCap: event.jitter,
+      maxDraws: event.draws,
+    };
     if (context.budget !== undefined) narrow.budget = context.budget;
     out.push({ kind: 'too-narrow', text: describeNarrowBand(event.band, narrow) });
   }

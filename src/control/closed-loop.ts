@@ -1,7 +1,13 @@
 import type { EpochMeasurement } from '../core/epoch-measurement.js';
 import { ZERO_TERMS, type Actuation, type ControllerTerms } from '../core/actuation.js';
 import { assertBand, bandMid, inBand, type Band } from '../core/band.js';
-import { INITIAL_VERDICT, stepVerdict, type BandStatus, type VerdictOptions, type VerdictState } from './band-verdict.js';
+import {
+  INITIAL_VERDICT,
+  stepVerdict,
+  type BandStatus,
+  type VerdictOptions,
+  type VerdictState,
+} from './band-verdict.js';
 import { createController, type ControllerConfig } from './create-controller.js';
 import { createDrawsPolicy, type DrawsPolicy, type DrawsPolicyOptions, type DrawsState } from './draws-policy.js';
 import type { Controller } from './controller.js';
@@ -88,7 +94,7 @@ export function sigmaLimits(o: LoopOptions): { min: number; max: number } | null
   const config = controllerConfig(o);
   if (config.type !== 'pid' && config.type !== 'hysteresis') return null;
   const min = config.sigmaMin ?? DEFAULT_PID_OPTIONS.sigmaMin;
-  const reach = config.type === 'pid' ? config.floorReach ?? DEFAULT_PID_OPTIONS.floorReach : 1;
+  const reach = config.type === 'pid' ? (config.floorReach ?? DEFAULT_PID_OPTIONS.floorReach) : 1;
   return { min: min / reach, max: config.sigmaMax ?? DEFAULT_PID_OPTIONS.sigmaMax };
 }
 
@@ -152,19 +158,29 @@ export function initLoop(options: LoopOptions): LoopState {
   const band = assertBand(options.band);
   const feedback = config.type === 'pid' || config.type === 'hysteresis';
   const draws = options.draws ?? (feedback ? 'auto' : 1);
-  const initialSigma = options.initialSigma ?? (config.type === 'fixed' ? config.sigma ?? 0.1
-    : config.type === 'flooding' ? 0 : config.sigmaMin ?? DEFAULT_PID_OPTIONS.sigmaMin);
+  const initialSigma =
+    options.initialSigma ??
+    (config.type === 'fixed'
+      ? (config.sigma ?? 0.1)
+      : config.type === 'flooding'
+        ? 0
+        : (config.sigmaMin ?? DEFAULT_PID_OPTIONS.sigmaMin));
   const drawsState = createDrawsPolicy({ ...options.drawsPolicy, mode: draws }).init();
   const alpha = options.filterAlpha ?? DEFAULT_EMA_ALPHA;
   if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`Invalid filterAlpha: ${alpha}`);
-  if (!(initialSigma >= 0 && Number.isFinite(initialSigma))) throw new RangeError(`Invalid initialSigma: ${initialSigma}`);
+  if (!(initialSigma >= 0 && Number.isFinite(initialSigma)))
+    throw new RangeError(`Invalid initialSigma: ${initialSigma}`);
   return {
     options: { ...options, draws },
     band,
     filter: EMA_EMPTY,
     controller: controller.init(initialSigma),
     draws: drawsState,
-    actuation: { sigma: initialSigma, draws: drawsState.draws, floodLevel: config.type === 'flooding' ? config.level ?? bandMid(band) : undefined },
+    actuation: {
+      sigma: initialSigma,
+      draws: drawsState.draws,
+      floodLevel: config.type === 'flooding' ? (config.level ?? bandMid(band)) : undefined,
+    },
     terms: ZERO_TERMS,
     dt: 1,
     verdict: INITIAL_VERDICT,
@@ -201,7 +217,13 @@ export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopS
     const bandStatus = (state.verdict ?? INITIAL_VERDICT).status;
     const { policy } = partsOf(o);
     return {
-      state: held, actuation: state.actuation, smoothedLoss: state.filter.value ?? NaN, inBand: false, band, terms: state.terms, bandStatus,
+      state: held,
+      actuation: state.actuation,
+      smoothedLoss: state.filter.value ?? NaN,
+      inBand: false,
+      band,
+      terms: state.terms,
+      bandStatus,
       ...noiseReport(policy, state.draws, state.actuation),
     };
   }
@@ -209,19 +231,53 @@ export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopS
   const measured = filter.value ?? raw;
   const { controller, policy, limits, chance } = partsOf(o);
   const out = controller.step(state.controller, { measurement: measured, raw, band, dt: state.dt });
-  const draws = policy.step(state.draws, { raw, draws: state.actuation.draws, band, sigma: state.actuation.sigma, nextSigma: out.sigma });
+  const draws = policy.step(state.draws, {
+    raw,
+    draws: state.actuation.draws,
+    band,
+    sigma: state.actuation.sigma,
+    nextSigma: out.sigma,
+  });
   const actuation: Actuation = { sigma: out.sigma, draws: draws.draws, floodLevel: out.floodLevel };
-  const verdict = stepVerdict(state.verdict ?? INITIAL_VERDICT, {
-    raw, smoothed: measured, band, sigma: state.actuation.sigma, limits, chanceLoss: chance,
-  }, o.verdict);
-  const next: LoopState = { ...state, filter, controller: out.state, draws, actuation, terms: out.terms, dt: 1, verdict };
+  const verdict = stepVerdict(
+    state.verdict ?? INITIAL_VERDICT,
+    {
+      raw,
+      smoothed: measured,
+      band,
+      sigma: state.actuation.sigma,
+      limits,
+      chanceLoss: chance,
+    },
+    o.verdict,
+  );
+  const next: LoopState = {
+    ...state,
+    filter,
+    controller: out.state,
+    draws,
+    actuation,
+    terms: out.terms,
+    dt: 1,
+    verdict,
+  };
   return {
-    state: next, actuation, smoothedLoss: measured, inBand: inBand(raw, band), band, terms: out.terms, bandStatus: verdict.status,
+    state: next,
+    actuation,
+    smoothedLoss: measured,
+    inBand: inBand(raw, band),
+    band,
+    terms: out.terms,
+    bandStatus: verdict.status,
     ...noiseReport(policy, draws, actuation),
   };
 }
 
-function noiseReport(policy: DrawsPolicy, draws: DrawsState, next: Actuation): Pick<LoopStepResult, 'jitter' | 'jitterAtCap' | 'bandTooNarrow'> {
+function noiseReport(
+  policy: DrawsPolicy,
+  draws: DrawsState,
+  next: Actuation,
+): Pick<LoopStepResult, 'jitter' | 'jitterAtCap' | 'bandTooNarrow'> {
   return {
     jitter: policy.jitter(draws, next.sigma, next.draws),
     jitterAtCap: policy.jitter(draws, next.sigma, policy.maxDraws),

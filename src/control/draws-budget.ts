@@ -44,11 +44,13 @@ export const DEFAULT_FREE_WORK = 2e6;
  */
 export function budgetDraws(shape: EpochShape, options: DrawsBudgetOptions = {}): number {
   const { budget = DEFAULT_NOISE_BUDGET, freeWork = DEFAULT_FREE_WORK, maxDraws = 16 } = options;
-  if (!(budget >= 1 && Number.isFinite(budget))) throw new RangeError(`Invalid noise budget: ${budget} (expected a finite number >= 1)`);
+  if (!(budget >= 1 && Number.isFinite(budget)))
+    throw new RangeError(`Invalid noise budget: ${budget} (expected a finite number >= 1)`);
   if (!(freeWork >= 0 && Number.isFinite(freeWork))) throw new RangeError(`Invalid free work: ${freeWork}`);
   if (!(Number.isInteger(maxDraws) && maxDraws >= 1)) throw new RangeError(`Invalid maxDraws: ${maxDraws}`);
   let perRow = 0;
-  for (let l = 0; l + 1 < shape.widths.length; l++) perRow += ((shape.widths[l] as number) + 1) * (shape.widths[l + 1] as number);
+  for (let l = 0; l + 1 < shape.widths.length; l++)
+    perRow += ((shape.widths[l] as number) + 1) * (shape.widths[l + 1] as number);
   const perCopy = 3 * shape.trainRows * perRow;
   const fixed = shape.valRows * perRow;
   if (!(perCopy > 0)) return maxDraws;

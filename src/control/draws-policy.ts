@@ -120,10 +120,21 @@ export interface DrawsPolicy {
  * s.draws; // 1 when the jitter is small next to the band, more when it is not
  */
 export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy {
-  const { mode = 'auto', jitterModel = 'proportional', maxDraws = 16, jitterTarget = 1 / 7, smoothing = 0.08, warmup = 10, dwell = 20, headroom = 1.5 } = options;
+  const {
+    mode = 'auto',
+    jitterModel = 'proportional',
+    maxDraws = 16,
+    jitterTarget = 1 / 7,
+    smoothing = 0.08,
+    warmup = 10,
+    dwell = 20,
+    headroom = 1.5,
+  } = options;
   const { robust = true, holdable = 1.645, narrowAfter = 50 } = options;
-  if (mode !== 'auto' && !(Number.isInteger(mode) && mode >= 1)) throw new RangeError(`Invalid draws: ${mode} (expected 'auto' or an integer >= 1)`);
-  if (jitterModel !== 'proportional' && jitterModel !== 'constant') throw new RangeError(`Invalid jitterModel: ${String(jitterModel)}`);
+  if (mode !== 'auto' && !(Number.isInteger(mode) && mode >= 1))
+    throw new RangeError(`Invalid draws: ${mode} (expected 'auto' or an integer >= 1)`);
+  if (jitterModel !== 'proportional' && jitterModel !== 'constant')
+    throw new RangeError(`Invalid jitterModel: ${String(jitterModel)}`);
   if (!(Number.isInteger(maxDraws) && maxDraws >= 1)) throw new RangeError(`Invalid maxDraws: ${maxDraws}`);
   if (!(jitterTarget > 0)) throw new RangeError(`Invalid jitterTarget: ${jitterTarget}`);
   if (!(smoothing > 0 && smoothing <= 1)) throw new RangeError(`Invalid draws smoothing: ${smoothing}`);
@@ -137,7 +148,15 @@ export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy
     maxDraws: cap,
     jitter,
     tooNarrow: (s) => (s.narrowFor ?? 0) >= narrowAfter,
-    init: (draws = mode === 'auto' ? 1 : mode) => ({ draws, history: [], oneDrawVariance: null, samples: 0, sinceChange: 0, lowFor: 0, narrowFor: 0 }),
+    init: (draws = mode === 'auto' ? 1 : mode) => ({
+      draws,
+      history: [],
+      oneDrawVariance: null,
+      samples: 0,
+      sinceChange: 0,
+      lowFor: 0,
+      narrowFor: 0,
+    }),
     step(s, { raw, draws, band, sigma, nextSigma }) {
       if (!Number.isFinite(raw)) return s;
       const sinceChange = s.sinceChange + 1;
@@ -152,18 +171,41 @@ export function createDrawsPolicy(options: DrawsPolicyOptions = {}): DrawsPolicy
       const oneDraw = (curvature * curvature) / spread;
       let variance: number;
       if (s.oneDrawVariance === null) variance = oneDraw;
-      else if (s.samples < warmup) variance = s.oneDrawVariance + (oneDraw - s.oneDrawVariance) / (s.samples + 1); // mean of the warm-up
+      else if (s.samples < warmup)
+        variance = s.oneDrawVariance + (oneDraw - s.oneDrawVariance) / (s.samples + 1); // mean of the warm-up
       else if (!robust) variance = s.oneDrawVariance + smoothing * (oneDraw - s.oneDrawVariance);
       // Quantile tracking: a residual beyond the quantile moves the estimate up one step, whatever its size.
-      else variance = s.oneDrawVariance * Math.exp(2 * smoothing * (oneDraw > QUANTILE_SQUARED * s.oneDrawVariance ? QUANTILE : QUANTILE - 1) / QUANTILE);
+      else
+        variance =
+          s.oneDrawVariance *
+          Math.exp(
+            (2 * smoothing * (oneDraw > QUANTILE_SQUARED * s.oneDrawVariance ? QUANTILE : QUANTILE - 1)) / QUANTILE,
+          );
       const width = band.hi - band.lo;
       const capJitter = Math.sqrt((variance * scale(nextSigma)) / cap);
       const narrowFor = s.samples + 1 >= warmup && 2 * holdable * capJitter > width ? (s.narrowFor ?? 0) + 1 : 0;
-      if (mode !== 'auto') return { ...s, draws: mode, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, narrowFor };
+      if (mode !== 'auto')
+        return {
+          ...s,
+          draws: mode,
+          history,
+          oneDrawVariance: variance,
+          samples: s.samples + 1,
+          sinceChange,
+          narrowFor,
+        };
       const target = jitterTarget * (band.hi - band.lo);
       const needed = (variance * scale(nextSigma)) / (target * target);
       const lowFor = headroom * headroom * needed <= s.draws / 2 && s.draws > 1 ? s.lowFor + 1 : 0;
-      const next: DrawsState = { draws: s.draws, history, oneDrawVariance: variance, samples: s.samples + 1, sinceChange, lowFor, narrowFor };
+      const next: DrawsState = {
+        draws: s.draws,
+        history,
+        oneDrawVariance: variance,
+        samples: s.samples + 1,
+        sinceChange,
+        lowFor,
+        narrowFor,
+      };
       if (next.samples < warmup || sinceChange < dwell) return next;
       // Raise as soon as the jitter exceeds the target; lower only after a sustained drop.
       const raise = needed > headroom * s.draws && s.draws < maxDraws;

@@ -24,7 +24,8 @@ export type FloodingState = Record<string, never>;
  */
 export function createFloodingController(options: FloodingOptions = {}): Controller<FloodingState> {
   const { level } = options;
-  if (level !== undefined && !(level >= 0 && Number.isFinite(level))) throw new RangeError(`Invalid flood level: ${level}`);
+  if (level !== undefined && !(level >= 0 && Number.isFinite(level)))
+    throw new RangeError(`Invalid flood level: ${level}`);
   return {
     type: 'flooding',
     init: () => ({}),

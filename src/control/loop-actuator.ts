@@ -38,8 +38,13 @@ export class LoopActuator implements Actuator {
     const step = loopStep(this.current, measurement);
     this.current = step.state;
     return {
-      smoothedLoss: step.smoothedLoss, band: step.band, inBand: step.inBand, terms: step.terms, bandStatus: step.bandStatus,
-      ...(Number.isFinite(step.jitter) ? { jitter: step.jitter } : {}), bandTooNarrow: step.bandTooNarrow,
+      smoothedLoss: step.smoothedLoss,
+      band: step.band,
+      inBand: step.inBand,
+      terms: step.terms,
+      bandStatus: step.bandStatus,
+      ...(Number.isFinite(step.jitter) ? { jitter: step.jitter } : {}),
+      bandTooNarrow: step.bandTooNarrow,
     };
   }
 

@@ -119,8 +119,10 @@ function validate(o: Required<PidOptions>): void {
   if (!(o.sigmaMin > 0 && o.sigmaMin < o.sigmaMax && Number.isFinite(o.sigmaMax))) {
     throw new RangeError(`Invalid PID sigma limits: sigmaMin ${o.sigmaMin}, sigmaMax ${o.sigmaMax}`);
   }
-  if (!(o.derivativeFilter > 0 && o.derivativeFilter <= 1)) throw new RangeError(`Invalid PID option derivativeFilter: ${o.derivativeFilter}`);
-  if (!(o.floorReach >= 1 && Number.isFinite(o.floorReach))) throw new RangeError(`Invalid PID option floorReach: ${o.floorReach}`);
+  if (!(o.derivativeFilter > 0 && o.derivativeFilter <= 1))
+    throw new RangeError(`Invalid PID option derivativeFilter: ${o.derivativeFilter}`);
+  if (!(o.floorReach >= 1 && Number.isFinite(o.floorReach)))
+    throw new RangeError(`Invalid PID option floorReach: ${o.floorReach}`);
 }
 
 function checkInput({ band, dt }: ControllerInput): Band {
@@ -160,7 +162,8 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
   const uFloor = Math.log(sigmaFloor);
   const uMax = Math.log(o.sigmaMax);
   // At a limit, report the limit itself (exp(ln x) is not always x).
-  const toSigma = (u: number): number => (u === uMin ? o.sigmaMin : u <= uFloor ? sigmaFloor : u >= uMax ? o.sigmaMax : Math.exp(u));
+  const toSigma = (u: number): number =>
+    u === uMin ? o.sigmaMin : u <= uFloor ? sigmaFloor : u >= uMax ? o.sigmaMax : Math.exp(u);
   const estimator = createPlantGainEstimator();
   return {
     type: 'pid',
@@ -171,15 +174,22 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
     step(s: PidState, input: ControllerInput): ControllerOutput<PidState> {
       const band = checkInput(input);
       const y = input.measurement;
-      if (!Number.isFinite(y)) return { state: s, sigma: toSigma(s.logSigma), terms: { p: 0, i: s.integral, d: 0, error: 0 } };
+      if (!Number.isFinite(y))
+        return { state: s, sigma: toSigma(s.logSigma), terms: { p: 0, i: s.integral, d: 0, error: 0 } };
       const w = band.hi - band.lo;
       const e = (bandMid(band) - y) / w;
       // The raw loss of this epoch answers the σ it ran with: the last output.
       const plant = estimator.step(s.plant ?? estimator.init(), s.logSigma, input.raw, w);
       const g = estimator.gain(plant);
       const adapt = o.referenceGain > 0 ? o.referenceGain / g : 1;
-      const slope = s.lastMeasurement === null ? 0 : s.slope + o.derivativeFilter * ((y - s.lastMeasurement) / input.dt - s.slope);
-      const floor = stepFloorGate(s.floor ?? CLOSED_FLOOR_GATE, { atFloor: s.logSigma <= uMin, measurement: y, hi: band.hi, dt: input.dt });
+      const slope =
+        s.lastMeasurement === null ? 0 : s.slope + o.derivativeFilter * ((y - s.lastMeasurement) / input.dt - s.slope);
+      const floor = stepFloorGate(s.floor ?? CLOSED_FLOOR_GATE, {
+        atFloor: s.logSigma <= uMin,
+        measurement: y,
+        hi: band.hi,
+        dt: input.dt,
+      });
       const uLow = floor.open ? uFloor : uMin;
       const starting = s.logSigma <= uMin && y <= band.hi && slope < 0;
       const eI = starting ? Math.max(e, (bandMid(band) - y - o.lead * slope) / w) : e;

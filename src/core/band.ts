@@ -34,7 +34,8 @@ export interface BandProblem {
 export function bandProblem(band: { readonly lo: unknown; readonly hi: unknown }): BandProblem | undefined {
   for (const key of ['lo', 'hi'] as const) {
     const v = band[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return { key, message: 'Invalid input: expected a finite number' };
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return { key, message: 'Invalid input: expected a finite number' };
     if (v < 0) return { key, message: 'Too small: expected number to be >=0' };
     if (v > MAX_BAND_VALUE) return { key, message: `Too big: expected number to be <=${MAX_BAND_VALUE}` };
   }

@@ -19,7 +19,8 @@ export function encodeFloats(values: Float32Array): EncodedFloats {
  */
 export function decodeFloats(encoded: EncodedFloats, expected: number): Float32Array {
   const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.byteLength !== expected * 4) throw new RangeError(`expected ${expected} floats, found ${bytes.byteLength / 4}`);
+  if (bytes.byteLength !== expected * 4)
+    throw new RangeError(`expected ${expected} floats, found ${bytes.byteLength / 4}`);
   const out = new Float32Array(expected);
   new Uint8Array(out.buffer).set(bytes);
   return out;

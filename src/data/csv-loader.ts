@@ -154,7 +154,8 @@ function parseCell(cell: string, source: string, row: Row, c: number, header: re
     const v = Number(cell);
     if (!Number.isFinite(v)) throw cellError(source, row, c, header, `not a finite number: ${quote(cell)}`);
     // Features are float32: 1e39 is finite here but Infinity there, and would poison training.
-    if (!Number.isFinite(Math.fround(v))) throw cellError(source, row, c, header, `${quote(cell)} is too large for float32 (|x| ≤ 3.4e38)`);
+    if (!Number.isFinite(Math.fround(v)))
+      throw cellError(source, row, c, header, `${quote(cell)} is too large for float32 (|x| ≤ 3.4e38)`);
     return v;
   }
   if (cell === '') throw cellError(source, row, c, header, 'empty cell');

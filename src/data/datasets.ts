@@ -30,14 +30,23 @@ const BLOBS = /^blobs(?::(\d+)x(\d+)x(\d+)(?::(\d+))?)?$/;
 export function loadDataset(spec: string, options: LoadDatasetOptions = {}): Dataset {
   const bundled = Object.hasOwn(BUNDLED_DATASETS, spec) ? BUNDLED_DATASETS[spec] : undefined;
   if (bundled !== undefined) {
-    return loadCsv(bundledDataPath(bundled.file), { label: options.label ?? bundled.label, name: spec, sha256: options.sha256 });
+    return loadCsv(bundledDataPath(bundled.file), {
+      label: options.label ?? bundled.label,
+      name: spec,
+      sha256: options.sha256,
+    });
   }
   const blobs = BLOBS.exec(spec);
   if (blobs !== null) {
     const [, rows, features, classes, decades] = blobs;
     return rows === undefined
       ? makeBlobs()
-      : makeBlobs({ rows: Number(rows), features: Number(features), classes: Number(classes), decades: Number(decades ?? 0) });
+      : makeBlobs({
+          rows: Number(rows),
+          features: Number(features),
+          classes: Number(classes),
+          decades: Number(decades ?? 0),
+        });
   }
   if (!existsSync(spec) && !/[./\\]/.test(spec)) {
     const names = [...Object.keys(BUNDLED_DATASETS), 'blobs'].join(', ');

@@ -41,7 +41,10 @@ export function makeBlobs(options: BlobsOptions = {}): Dataset {
   if (rows < classes) throw new UserError(`rows must be at least classes (${classes}), got ${rows}`);
   const decades = options.decades ?? 0;
   if (!(decades >= 0 && decades <= 30)) throw new UserError(`decades must be between 0 and 30, got ${decades}`);
-  const scale = Float64Array.from({ length: features }, (_, f) => 10 ** (features > 1 ? decades * (f / (features - 1) - 0.5) : 0));
+  const scale = Float64Array.from(
+    { length: features },
+    (_, f) => 10 ** (features > 1 ? decades * (f / (features - 1) - 0.5) : 0),
+  );
   const clusterStd = options.clusterStd ?? 1;
   const centerBox = options.centerBox ?? 1;
   const rng = seedrandom(String(options.seed ?? 0));

@@ -34,13 +34,19 @@ export function splitDataset(ds: Dataset, options: SplitOptions): Split {
   const nTest = Math.min(ds.rows - 1, Math.max(1, Math.ceil(testFraction * ds.rows - 1e-9)));
 
   if (!options.stratify) {
-    const perm = shuffle(Array.from({ length: ds.rows }, (_, i) => i), rng);
+    const perm = shuffle(
+      Array.from({ length: ds.rows }, (_, i) => i),
+      rng,
+    );
     return splitByIndices(ds, perm.slice(nTest), perm.slice(0, nTest));
   }
 
   const byClass: number[][] = ds.classNames.map(() => []);
   for (let i = 0; i < ds.rows; i++) byClass[ds.y[i] as number]?.push(i);
-  const quota = largestRemainder(byClass.map((rows) => (rows.length * nTest) / ds.rows), nTest);
+  const quota = largestRemainder(
+    byClass.map((rows) => (rows.length * nTest) / ds.rows),
+    nTest,
+  );
   const train: number[] = [];
   const test: number[] = [];
   byClass.forEach((rows, c) => {

@@ -70,8 +70,10 @@ export function resolvePlantOptions(options: PlantOptions): ResolvedPlantOptions
   if (batchSize !== null && !(Number.isInteger(batchSize) && batchSize >= 1)) {
     throw new RangeError(`batchSize must be a positive integer or null, got ${batchSize}`);
   }
-  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new RangeError(`learningRate must be finite and > 0, got ${learningRate}`);
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new RangeError(`optimizer must be 'adam' or 'sgd', got ${String(optimizer)}`);
+  if (!(Number.isFinite(learningRate) && learningRate > 0))
+    throw new RangeError(`learningRate must be finite and > 0, got ${learningRate}`);
+  if (optimizer !== 'adam' && optimizer !== 'sgd')
+    throw new RangeError(`optimizer must be 'adam' or 'sgd', got ${String(optimizer)}`);
   hidden.forEach((w, i) => {
     if (!Number.isInteger(w) || w < 1) throw new RangeError(`hidden[${i}] must be a positive integer, got ${w}`);
   });

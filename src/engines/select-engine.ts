@@ -15,7 +15,12 @@ export const ENGINES: readonly Engine[] = ['js', 'node', 'wasm', 'cpu'];
 export const JS_ENGINE_MAX_WORK = 3e5;
 
 /** The per-step work of a model: rows per optimiser step × parameters. */
-export function stepWork(options: { rows: number; draws: number; batchSize: number | null; widths: readonly number[] }): number {
+export function stepWork(options: {
+  rows: number;
+  draws: number;
+  batchSize: number | null;
+  widths: readonly number[];
+}): number {
   const all = options.rows * options.draws;
   const rows = options.batchSize === null ? all : Math.min(options.batchSize, all);
   let parameters = 0;

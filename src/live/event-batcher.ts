@@ -55,7 +55,8 @@ export class EventBatcher<E> {
     this.maxPending = options.maxPending ?? 5000;
     this.now = options.now ?? (() => performance.now());
     if (!(this.intervalMs > 0)) throw new RangeError(`Invalid intervalMs: ${this.intervalMs} (expected > 0)`);
-    if (!Number.isInteger(this.maxPending) || this.maxPending < 1) throw new RangeError(`Invalid maxPending: ${this.maxPending}`);
+    if (!Number.isInteger(this.maxPending) || this.maxPending < 1)
+      throw new RangeError(`Invalid maxPending: ${this.maxPending}`);
   }
 
   /** Events dropped because more than `maxPending` waited. */

@@ -116,7 +116,10 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
     this.maxQueue = options.maxQueue ?? 1000;
     this.maxSubscribers = options.maxSubscribers ?? 64;
     this.newInstance = options.newInstance ?? (() => randomBytes(4).toString('hex'));
-    for (const [key, value] of [['maxQueue', this.maxQueue], ['maxSubscribers', this.maxSubscribers]] as const) {
+    for (const [key, value] of [
+      ['maxQueue', this.maxQueue],
+      ['maxSubscribers', this.maxSubscribers],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${key}: ${value}`);
     }
     new RunHistory(options); // validates maxPoints and recent now rather than at the first event
@@ -215,7 +218,12 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
   }
 
   stats(): FeedStats {
-    return { runs: this.runFeeds.size, subscribers: this.subscriberTotal, dropped: this.droppedTotal, ignored: this.ignoredTotal };
+    return {
+      runs: this.runFeeds.size,
+      subscribers: this.subscriberTotal,
+      dropped: this.droppedTotal,
+      ignored: this.ignoredTotal,
+    };
   }
 
   private feedOf(run: string): RunFeed<E> {

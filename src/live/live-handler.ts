@@ -44,7 +44,11 @@ export function createLiveHandler<E extends FeedEvent>(options: LiveHandlerOptio
   const { next, allowedOrigins } = options;
   const host = hostGuard(options.bindHost);
   const page = options.page ?? createPageHandler();
-  const events = createSseHandler({ ...options.sse, feed: options.feed, ...(options.isRun ? { isRun: options.isRun } : {}) });
+  const events = createSseHandler({
+    ...options.sse,
+    feed: options.feed,
+    ...(options.isRun ? { isRun: options.isRun } : {}),
+  });
   return (req: IncomingMessage, res: ServerResponse): void => {
     if (!host(req, res)) return;
     const url = req.url ?? '/';

@@ -69,7 +69,9 @@ export function isPagePath(url: string): boolean {
  * const page = createPageHandler();
  * createServer((req, res) => (isPagePath(req.url ?? '') ? page(req, res) : api(req, res)));
  */
-export function createPageHandler(options: PageHandlerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+export function createPageHandler(
+  options: PageHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
   const dirs = {
     page: options.pageDir ?? fileURLToPath(new URL('../page/', import.meta.url)),
     uplot: options.uplotDir ?? dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.esm.js')),
@@ -77,17 +79,30 @@ export function createPageHandler(options: PageHandlerOptions = {}): (req: Incom
   const assets = new Map<string, Asset>();
   for (const [path, [dir, file, contentType]] of Object.entries(ROUTES)) {
     const body = readFileSync(join(dirs[dir], file));
-    assets.set(path, { body, contentType, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` });
+    assets.set(path, {
+      body,
+      contentType,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    });
   }
 
   return (req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const asset = assets.get(q < 0 ? url : url.slice(0, q));
-    const security = { 'Content-Security-Policy': PAGE_CSP, 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' };
+    const security = {
+      'Content-Security-Policy': PAGE_CSP,
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+    };
     if (asset === undefined) return sendJson(res, 404, { error: 'path: no such page or asset' }, security);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJson(res, 405, { error: `method: ${String(req.method).slice(0, 16)} not allowed here; allowed: GET, HEAD` }, { ...security, Allow: 'GET, HEAD' });
+      return sendJson(
+        res,
+        405,
+        { error: `method: ${String(req.method).slice(0, 16)} not allowed here; allowed: GET, HEAD` },
+        { ...security, Allow: 'GET, HEAD' },
+      );
     }
     const headers = {
       ...security,

@@ -4,7 +4,8 @@ import { quote } from './quote.js';
 import { sendJson } from './send-json.js';
 
 /** A guard's verdict: pass, or the status and one-line reason to refuse with. */
-export type GuardVerdict = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
+export type GuardVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
 
 const PASS: GuardVerdict = { ok: true };
 /** Methods that change nothing; every other method is state-changing. */
@@ -59,7 +60,10 @@ export function checkOrigin(
  * isLoopbackAddress('0.0.0.0'); // false
  */
 export function isLoopbackAddress(address: string): boolean {
-  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const a = address
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (a === 'localhost' || a === '::1') return true;
   const v4 = a.startsWith('::ffff:') ? a.slice(7) : a;
   return isIP(v4) === 4 && v4.startsWith('127.');
@@ -78,9 +82,16 @@ export function isLoopbackAddress(address: string): boolean {
  */
 export function checkHost(host: string | undefined, bindHost: string): GuardVerdict {
   if (host === undefined || !isLoopbackAddress(bindHost)) return PASS;
-  const name = host.trim().toLowerCase().replace(/:\d{1,5}$/, '');
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/:\d{1,5}$/, '');
   if (LOOPBACK_NAMES.has(name)) return PASS;
-  return { ok: false, status: 421, error: `Host: ${quote(host)} is not a loopback name (use localhost, 127.0.0.1 or [::1])` };
+  return {
+    ok: false,
+    status: 421,
+    error: `Host: ${quote(host)} is not a loopback name (use localhost, 127.0.0.1 or [::1])`,
+  };
 }
 
 /** A request listener's pre-check: answers and returns `false` to refuse, returns `true` to go on. */

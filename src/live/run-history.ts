@@ -29,7 +29,8 @@ export class RunHistory<E extends FeedEvent> {
   constructor(options: RunHistoryOptions = {}) {
     const maxPoints = options.maxPoints ?? 2000;
     const recent = options.recent ?? Math.floor(maxPoints / 2);
-    if (!Number.isInteger(maxPoints) || maxPoints < 4) throw new RangeError(`Invalid maxPoints: ${maxPoints} (expected an integer ≥ 4)`);
+    if (!Number.isInteger(maxPoints) || maxPoints < 4)
+      throw new RangeError(`Invalid maxPoints: ${maxPoints} (expected an integer ≥ 4)`);
     if (!Number.isInteger(recent) || recent < 1 || recent > maxPoints - 2) {
       throw new RangeError(`Invalid recent: ${recent} (expected an integer from 1 to maxPoints - 2)`);
     }

@@ -34,8 +34,10 @@ const EVENT_ID = /^(\d{1,15})(?::([0-9A-Za-z_-]{1,64}))?$/;
 export function formatMessages(messages: readonly FeedMessage<FeedEvent>[]): string {
   let out = '';
   for (const m of messages) {
-    if (m.type === 'epoch') out += `id: ${m.event.epoch}:${m.instance}\nevent: epoch\ndata: ${JSON.stringify(m.event)}\n\n`;
-    else out += `id: ${m.epoch - 1}:${m.instance}\nevent: reset\ndata: ${JSON.stringify({ epoch: m.epoch, instance: m.instance })}\n\n`;
+    if (m.type === 'epoch')
+      out += `id: ${m.event.epoch}:${m.instance}\nevent: epoch\ndata: ${JSON.stringify(m.event)}\n\n`;
+    else
+      out += `id: ${m.epoch - 1}:${m.instance}\nevent: reset\ndata: ${JSON.stringify({ epoch: m.epoch, instance: m.instance })}\n\n`;
   }
   return out;
 }
@@ -50,7 +52,10 @@ export function formatMessages(messages: readonly FeedMessage<FeedEvent>[]): str
  * parsePosition('41:3f9a0c1e', new URLSearchParams()); // { since: 41, instance: '3f9a0c1e' }
  * parsePosition(undefined, new URLSearchParams('since=10')); // { since: 10 }
  */
-export function parsePosition(lastEventId: string | undefined, query: URLSearchParams): StreamPosition | { error: string } {
+export function parsePosition(
+  lastEventId: string | undefined,
+  query: URLSearchParams,
+): StreamPosition | { error: string } {
   if (lastEventId !== undefined && lastEventId.trim() !== '') {
     const m = EVENT_ID.exec(lastEventId.trim());
     if (m === null) return { error: 'Last-Event-ID: expected <epoch> or <epoch>:<instance>' };
@@ -59,6 +64,7 @@ export function parsePosition(lastEventId: string | undefined, query: URLSearchP
   const since = query.get('since');
   const instance = query.get('instance');
   if (since !== null && !/^\d{1,15}$/.test(since)) return { error: 'since: expected a non-negative integer epoch' };
-  if (instance !== null && !/^[0-9A-Za-z_-]{1,64}$/.test(instance)) return { error: 'instance: expected 1-64 letters, digits, "_" or "-"' };
+  if (instance !== null && !/^[0-9A-Za-z_-]{1,64}$/.test(instance))
+    return { error: 'instance: expected 1-64 letters, digits, "_" or "-"' };
   return { since: since === null ? 0 : Number(since), instance: instance ?? undefined };
 }

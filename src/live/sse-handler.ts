@@ -62,7 +62,9 @@ export function eventsRunOf(url: string): string | undefined {
  * const events = createSseHandler({ feed, isRun: (r) => registry.has(r) });
  * createServer((req, res) => (eventsRunOf(req.url ?? '') ? events(req, res) : other(req, res)));
  */
-export function createSseHandler<E extends FeedEvent>(options: SseHandlerOptions<E>): (req: IncomingMessage, res: ServerResponse) => void {
+export function createSseHandler<E extends FeedEvent>(
+  options: SseHandlerOptions<E>,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { feed } = options;
   const isRun = options.isRun ?? ((run: string) => feed.runs().includes(run));
   const heartbeatMs = options.heartbeatMs ?? 15_000;
@@ -75,7 +77,12 @@ export function createSseHandler<E extends FeedEvent>(options: SseHandlerOptions
     const encoded = eventsRunOf(url);
     if (encoded === undefined) return sendJson(res, 404, { error: 'path: no such resource' });
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return sendJson(res, 405, { error: `method: ${String(req.method).slice(0, 16)} not allowed here; allowed: GET, HEAD` }, { Allow: 'GET, HEAD' });
+      return sendJson(
+        res,
+        405,
+        { error: `method: ${String(req.method).slice(0, 16)} not allowed here; allowed: GET, HEAD` },
+        { Allow: 'GET, HEAD' },
+      );
     }
     let run: string;
     try {
@@ -89,7 +96,8 @@ export function createSseHandler<E extends FeedEvent>(options: SseHandlerOptions
     const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
     const position = parsePosition(Array.isArray(lastEventId) ? lastEventId[0] : lastEventId, query);
     if ('error' in position) return sendJson(res, 400, { error: position.error });
-    if (feed.full) return sendJson(res, 503, { error: 'events: too many open streams; try again later' }, { 'Retry-After': '10' });
+    if (feed.full)
+      return sendJson(res, 503, { error: 'events: too many open streams; try again later' }, { 'Retry-After': '10' });
 
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -124,7 +132,11 @@ export function createSseHandler<E extends FeedEvent>(options: SseHandlerOptions
     res.on('error', end);
 
     write(`retry: ${retryMs}\n\n`);
-    subscription = feed.subscribe(run, { write: (messages: readonly FeedMessage<E>[]) => write(formatMessages(messages)), dropped: end }, position);
+    subscription = feed.subscribe(
+      run,
+      { write: (messages: readonly FeedMessage<E>[]) => write(formatMessages(messages)), dropped: end },
+      position,
+    );
     if (subscription === undefined || !open) {
       end(); // refused, or dropped while replaying
       return;

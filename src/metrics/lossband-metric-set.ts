@@ -88,7 +88,9 @@ export class LossbandMetricSet {
           each((s) => {
             const e = s.last;
             if (e === undefined) return;
-            if (split) for (const [value, get] of Object.entries(split.values)) this.set({ run: s.run, [split.label]: value }, get(e));
+            if (split)
+              for (const [value, get] of Object.entries(split.values))
+                this.set({ run: s.run, [split.label]: value }, get(e));
             const value = read?.(e);
             if (value !== undefined) this.set(s.labels, value);
           });
@@ -97,8 +99,18 @@ export class LossbandMetricSet {
     }
 
     this.counter(registry, 'lossband_epochs_total', 'Epochs finished by this process.', (s) => s.epochs);
-    this.counter(registry, 'lossband_epochs_in_band_total', 'Epochs whose training loss lay inside the band.', (s) => s.epochsInBand);
-    this.counter(registry, 'lossband_loss_non_finite_total', 'Epochs whose loss or weights became NaN or +-Inf.', (s) => s.nonFinite);
+    this.counter(
+      registry,
+      'lossband_epochs_in_band_total',
+      'Epochs whose training loss lay inside the band.',
+      (s) => s.epochsInBand,
+    );
+    this.counter(
+      registry,
+      'lossband_loss_non_finite_total',
+      'Epochs whose loss or weights became NaN or +-Inf.',
+      (s) => s.nonFinite,
+    );
 
     this.durations = new Histogram({
       name: 'lossband_epoch_duration_seconds',
@@ -120,8 +132,11 @@ export class LossbandMetricSet {
         },
       });
     };
-    gauge('lossband_tensors', 'Tensors alive in the training backend; constant during a healthy run (a rise is a leak).', ['run'], (g) =>
-      each((s) => s.tensors !== undefined && g.set(s.labels, s.tensors())),
+    gauge(
+      'lossband_tensors',
+      'Tensors alive in the training backend; constant during a healthy run (a rise is a leak).',
+      ['run'],
+      (g) => each((s) => s.tensors !== undefined && g.set(s.labels, s.tensors())),
     );
     gauge('lossband_noise_sigma_min', 'Lower limit the controller may set sigma to.', ['run'], (g) =>
       each((s) => s.sigmaMin !== undefined && g.set(s.labels, s.sigmaMin)),
@@ -152,7 +167,8 @@ export class LossbandMetricSet {
 
   /** Starts exporting `series`; a run name already exported is refused. */
   add(series: RunSeries): void {
-    if (this.runs.has(series.run)) throw new TypeError(`Invalid run: ${JSON.stringify(series.run)} is already exported on this registry`);
+    if (this.runs.has(series.run))
+      throw new TypeError(`Invalid run: ${JSON.stringify(series.run)} is already exported on this registry`);
     this.runs.set(series.run, series);
     for (const component of INTERNAL_COMPONENTS) this.errors.inc({ run: series.run, component }, 0);
   }

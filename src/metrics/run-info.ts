@@ -19,4 +19,11 @@ export interface RunInfo {
 }
 
 /** The label names of `lossband_run_info`, besides `run`. */
-export const RUN_INFO_LABELS = ['model_name', 'architecture', 'parameters', 'dataset', 'backend', 'controller'] as const;
+export const RUN_INFO_LABELS = [
+  'model_name',
+  'architecture',
+  'parameters',
+  'dataset',
+  'backend',
+  'controller',
+] as const;

@@ -14,7 +14,12 @@ export async function callApi(method, path, { token = '', body } = {}) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
   } catch {
     throw new Error('server unreachable');
   }
@@ -25,7 +30,8 @@ export async function callApi(method, path, { token = '', body } = {}) {
     // not JSON: the status line has to do
   }
   if (!res.ok) {
-    const reason = payload !== null && typeof payload.error === 'string' ? payload.error : res.statusText || 'request failed';
+    const reason =
+      payload !== null && typeof payload.error === 'string' ? payload.error : res.statusText || 'request failed';
     throw new Error(`${reason} (HTTP ${res.status})`);
   }
   return payload;

@@ -55,7 +55,8 @@ function noteId(id) {
 
 function openStream(run) {
   closeStream();
-  const query = live.series.lastEpoch > 0 && live.instance ? `?since=${live.series.lastEpoch}&instance=${live.instance}` : '';
+  const query =
+    live.series.lastEpoch > 0 && live.instance ? `?since=${live.series.lastEpoch}&instance=${live.instance}` : '';
   const source = new EventSource(`${runPath(run)}/events${query}`);
   stream = source;
   setConnection('connecting');
@@ -97,7 +98,8 @@ function selectRun(run) {
   window.location.hash = `run=${encodeURIComponent(run)}`;
   openStream(run);
   refreshSummary();
-  for (const row of document.querySelectorAll('#runs tbody tr')) row.classList.toggle('selected', row.dataset.run === run);
+  for (const row of document.querySelectorAll('#runs tbody tr'))
+    row.classList.toggle('selected', row.dataset.run === run);
 }
 
 function renderRuns(views) {
@@ -139,7 +141,8 @@ function renderSummary(detail) {
   const summary = detail.summary;
   if (summary !== null && typeof summary === 'object') {
     for (const [key, value] of Object.entries(summary)) {
-      if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') figures.push([key, fmt(value)]);
+      if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
+        figures.push([key, fmt(value)]);
     }
   }
   const dl = $('#summary');
@@ -212,7 +215,9 @@ function start() {
   for (const button of document.querySelectorAll('#actions button')) {
     button.addEventListener('click', () => change(button.dataset.action, 'POST', button.dataset.action));
   }
-  new ResizeObserver(() => live.chart?.setSize({ width: Math.max(320, $('#chart').clientWidth), height: 360 })).observe($('#chart'));
+  new ResizeObserver(() => live.chart?.setSize({ width: Math.max(320, $('#chart').clientWidth), height: 360 })).observe(
+    $('#chart'),
+  );
   poll();
 }
 

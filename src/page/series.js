@@ -47,7 +47,15 @@ export function createSeries(options = {}) {
     add(event) {
       if (!(typeof event.epoch === 'number' && event.epoch > lastEpoch())) return false;
       const band = event.band ?? {};
-      const values = [event.epoch, finite(event.loss), finite(event.smoothedLoss), finite(band.lo), finite(band.hi), positive(event.sigma), finite(event.draws)];
+      const values = [
+        event.epoch,
+        finite(event.loss),
+        finite(event.smoothedLoss),
+        finite(band.lo),
+        finite(band.hi),
+        positive(event.sigma),
+        finite(event.draws),
+      ];
       values.forEach((v, i) => columns[i].push(v));
       if (columns[0].length > maxPoints) thin();
       return true;

@@ -12,7 +12,8 @@ const FIELDS = ['loss', 'smoothedLoss', 'sigma'] as const;
  * check rather than a schema: it runs once per line of histories millions of lines long.
  */
 function reportEventOf(json: unknown): ReportEvent | string {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return 'not an epoch event (expected a JSON object)';
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    return 'not an epoch event (expected a JSON object)';
   const o = json as Record<string, unknown>;
   if (typeof o.epoch !== 'number') return `field "epoch": expected a number, got ${kind(o.epoch)}`;
   const values: Record<string, number> = {};
@@ -22,9 +23,11 @@ function reportEventOf(json: unknown): ReportEvent | string {
     values[f] = v ?? NaN;
   }
   const band = o.band as Record<string, unknown> | null | undefined;
-  if (band === null || typeof band !== 'object' || Array.isArray(band)) return `field "band": expected an object {lo, hi}, got ${kind(band)}`;
+  if (band === null || typeof band !== 'object' || Array.isArray(band))
+    return `field "band": expected an object {lo, hi}, got ${kind(band)}`;
   for (const k of ['lo', 'hi'] as const) {
-    if (band[k] !== null && typeof band[k] !== 'number') return `field "band.${k}": expected a number or null, got ${kind(band[k])}`;
+    if (band[k] !== null && typeof band[k] !== 'number')
+      return `field "band.${k}": expected a number or null, got ${kind(band[k])}`;
   }
   return {
     epoch: o.epoch,
@@ -35,7 +38,8 @@ function reportEventOf(json: unknown): ReportEvent | string {
   };
 }
 
-const kind = (v: unknown): string => (v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v);
+const kind = (v: unknown): string =>
+  v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 
 /**
  * Streams the plotted fields of every event in a run's history — the rotated segments
@@ -48,7 +52,10 @@ const kind = (v: unknown): string => (v === undefined ? 'nothing' : v === null ?
  * @example
  * for await (const e of readReportEvents('runs/iris')) downsampler.add(e);
  */
-export async function* readReportEvents(runDir: string, options: Pick<ReadEventLinesOptions, 'maxLineBytes' | 'chunkBytes'> = {}): AsyncGenerator<ReportEvent> {
+export async function* readReportEvents(
+  runDir: string,
+  options: Pick<ReadEventLinesOptions, 'maxLineBytes' | 'chunkBytes'> = {},
+): AsyncGenerator<ReportEvent> {
   const files = listEventFiles(runDir);
   const live = join(runDir, 'events.jsonl');
   if (files.length === 0) throw new UserError(`${live}: no such file`);

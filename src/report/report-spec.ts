@@ -49,7 +49,11 @@ export function buildReportSpec(events: readonly ReportEvent[], options: ReportS
  * @example
  * const spec = buildReportSpecFromRows(d.rows(), d.events > d.rows().length, { title: 'iris' });
  */
-export function buildReportSpecFromRows(values: readonly ReportRow[], bucketed: boolean, options: ReportSpecOptions = {}): TopLevelSpec {
+export function buildReportSpecFromRows(
+  values: readonly ReportRow[],
+  bucketed: boolean,
+  options: ReportSpecOptions = {},
+): TopLevelSpec {
   const logSigma = values.some((r) => r.sigma !== null) && values.every((r) => r.sigma === null || r.sigma > 0);
 
   const x = { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { nice: false } } as const;

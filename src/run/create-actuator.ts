@@ -21,10 +21,17 @@ export function loopOptions(config: ResolvedConfig, shape?: RunShape): LoopOptio
   const { type, signal, filterAlpha, ...gains } = config.controller;
   const sigma = config.noise.sigma;
   const controller = (type === 'fixed' ? { type, sigma: sigma ?? 0.1 } : { type, ...gains }) as ControllerConfig;
-  const maxDraws = shape === undefined ? config.noise.maxDraws : budgetDraws(
-    { trainRows: shape.trainRows, valRows: shape.valRows, widths: [shape.features, ...config.model.hidden, shape.classes] },
-    { budget: config.noise.budget, maxDraws: config.noise.maxDraws },
-  );
+  const maxDraws =
+    shape === undefined
+      ? config.noise.maxDraws
+      : budgetDraws(
+          {
+            trainRows: shape.trainRows,
+            valRows: shape.valRows,
+            widths: [shape.features, ...config.model.hidden, shape.classes],
+          },
+          { budget: config.noise.budget, maxDraws: config.noise.maxDraws },
+        );
   return {
     band: config.band,
     controller,
@@ -45,6 +52,14 @@ export function createActuator(config: ResolvedConfig, restored?: LoopState, sha
 }
 
 /** The {@link RunShape} of a split. */
-export function runShape(split: { readonly train: { readonly rows: number; readonly features: number; readonly classNames: readonly string[] }; readonly test: { readonly rows: number } }): RunShape {
-  return { classes: split.train.classNames.length, features: split.train.features, trainRows: split.train.rows, valRows: split.test.rows };
+export function runShape(split: {
+  readonly train: { readonly rows: number; readonly features: number; readonly classNames: readonly string[] };
+  readonly test: { readonly rows: number };
+}): RunShape {
+  return {
+    classes: split.train.classNames.length,
+    features: split.train.features,
+    trainRows: split.train.rows,
+    valRows: split.test.rows,
+  };
 }

@@ -130,7 +130,11 @@ export class LiveRun {
   }
 }
 
-async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoint | undefined): Promise<TrainablePlant> {
+async function buildPlant(
+  o: LiveRunOptions,
+  learningRate: number,
+  cp: Checkpoint | undefined,
+): Promise<TrainablePlant> {
   const { config, split } = o;
   // tfjs is loaded only when a tfjs backend computes the epochs.
   const Plant = o.backend === 'js' ? JsPlant : (await import('../engines/tfjs/tfjs-plant.js')).TfjsPlant;
@@ -151,7 +155,9 @@ async function buildPlant(o: LiveRunOptions, learningRate: number, cp: Checkpoin
     } catch (err) {
       plant.dispose();
       // Short weights, a foreign shape, an undecodable moment: the file's fault, not ours.
-      throw new UserError(`${o.run.paths.checkpoint}: damaged checkpoint (does not fit this run's model: ${(err as Error).message})`);
+      throw new UserError(
+        `${o.run.paths.checkpoint}: damaged checkpoint (does not fit this run's model: ${(err as Error).message})`,
+      );
     }
   }
   return plant;

@@ -5,7 +5,10 @@ import { irisSeedSplit, splitDataset } from '../data/split.js';
 import { standardize } from '../data/standardize.js';
 
 /** Loads the configured data and returns the (optionally standardised) train/test split. */
-export function loadSplit(config: ResolvedConfig, phase: <T>(name: 'data_load' | 'preprocess', work: () => T) => T): Split {
+export function loadSplit(
+  config: ResolvedConfig,
+  phase: <T>(name: 'data_load' | 'preprocess', work: () => T) => T,
+): Split {
   const { data } = config;
   if (data.split === 'seed') {
     const split = phase('data_load', () => irisSeedSplit());
@@ -26,5 +29,8 @@ export function loadSplit(config: ResolvedConfig, phase: <T>(name: 'data_load' |
 export function withDataOrigin(config: ResolvedConfig, split: Split): ResolvedConfig {
   const origin = split.train.origin;
   if (origin === undefined) return config;
-  return { ...config, data: { ...config.data, path: dataFilePath(config.data.path) ?? config.data.path, sha256: origin.sha256 } };
+  return {
+    ...config,
+    data: { ...config.data, path: dataFilePath(config.data.path) ?? config.data.path, sha256: origin.sha256 },
+  };
 }

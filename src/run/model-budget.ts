@@ -32,7 +32,12 @@ export interface ModelBudget {
  * @example
  * estimateModelBudget(config, split, 'js').parameters; // 83 for Iris 4-10-3
  */
-export function estimateModelBudget(config: ResolvedConfig, split: Split, engine: Engine, options: ModelBudgetOptions = {}): ModelBudget {
+export function estimateModelBudget(
+  config: ResolvedConfig,
+  split: Split,
+  engine: Engine,
+  options: ModelBudgetOptions = {},
+): ModelBudget {
   const widths = [split.train.features, ...config.model.hidden, split.train.classNames.length];
   let parameters = 0;
   for (let l = 0; l + 1 < widths.length; l++) parameters += ((widths[l] as number) + 1) * (widths[l + 1] as number);
@@ -53,11 +58,18 @@ export function estimateModelBudget(config: ResolvedConfig, split: Split, engine
  * @example
  * checkModelBudget(config, split, 'js'); // throws for --hidden 65536,65536
  */
-export function checkModelBudget(config: ResolvedConfig, split: Split, engine: Engine, options: ModelBudgetOptions = {}): ModelBudget {
+export function checkModelBudget(
+  config: ResolvedConfig,
+  split: Split,
+  engine: Engine,
+  options: ModelBudgetOptions = {},
+): ModelBudget {
   const budget = estimateModelBudget(config, split, engine, options);
   const shape = [split.train.features, ...config.model.hidden, split.train.classNames.length].join('-');
   if (budget.parameters > MAX_PARAMETERS) {
-    throw new UserError(`model.hidden: the ${shape} network has ${fmt(budget.parameters)} parameters, over the limit of ${fmt(MAX_PARAMETERS)}; use narrower layers`);
+    throw new UserError(
+      `model.hidden: the ${shape} network has ${fmt(budget.parameters)} parameters, over the limit of ${fmt(MAX_PARAMETERS)}; use narrower layers`,
+    );
   }
   if (budget.bytes > budget.limit) {
     throw new UserError(

@@ -36,7 +36,10 @@ export class RemoteRunsRegistry extends Registry {
   }
 
   private async combined(): Promise<Registry> {
-    const runs = AggregatorRegistry.aggregate<PrometheusContentType>([await this.localRuns.getMetricsAsJSON(), ...this.remoteRuns()]);
+    const runs = AggregatorRegistry.aggregate<PrometheusContentType>([
+      await this.localRuns.getMetricsAsJSON(),
+      ...this.remoteRuns(),
+    ]);
     return Registry.merge([this.processMetrics, runs]);
   }
 }

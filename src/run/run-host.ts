@@ -80,7 +80,13 @@ export class RunHost {
   private started = false;
   private detachSignals: (() => void) | undefined;
 
-  private constructor(o: RunHostOptions, log: Logger, runRegistry: Registry, registry: Registry, server: RunServer | undefined) {
+  private constructor(
+    o: RunHostOptions,
+    log: Logger,
+    runRegistry: Registry,
+    registry: Registry,
+    server: RunServer | undefined,
+  ) {
     this.o = o;
     this.log = log;
     this.runRegistry = runRegistry;
@@ -216,7 +222,8 @@ export class RunHost {
     this.batcher.stop();
     await this.server?.flush();
     const linger = this.o.lingerMs ?? 15_000;
-    if (this.server && linger > 0) await this.server.lingerUntilScraped(this.signalled ? Math.min(linger, 1500) : linger);
+    if (this.server && linger > 0)
+      await this.server.lingerUntilScraped(this.signalled ? Math.min(linger, 1500) : linger);
     this.detachSignals?.();
     await this.server?.close();
   }

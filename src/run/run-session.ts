@@ -62,7 +62,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     readCheckpoint(paths.checkpoint); // a damaged checkpoint is refused before anything starts
     const done = finishedEpochs(paths.summary, config.epochs);
     if (done !== undefined) {
-      say(`run ${config.name} already finished ${done} epochs; nothing to do (extend it with --resume ${paths.dir} --epochs N, N > ${done})`, 'result');
+      say(
+        `run ${config.name} already finished ${done} epochs; nothing to do (extend it with --resume ${paths.dir} --epochs N, N > ${done})`,
+        'result',
+      );
       return 0;
     }
   }
@@ -88,7 +91,13 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   let run: Run;
   try {
     run = await Run.open({
-      config: withDataOrigin(config, split), metrics: runMetrics, log, resume: options.resume, sinks: [options.progress, host.feedSink], backend, learningRate: config.model.learningRate,
+      config: withDataOrigin(config, split),
+      metrics: runMetrics,
+      log,
+      resume: options.resume,
+      sinks: [options.progress, host.feedSink],
+      backend,
+      learningRate: config.model.learningRate,
       loop: loopOptions(config, runShape(split)),
     });
   } catch (err) {
@@ -97,7 +106,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   }
   const from = run.resumedFrom ? ` — resuming after epoch ${run.resumedFrom.epoch}` : '';
   say(`run ${config.name} → ${paths.dir}${from}`, 'info');
-  say(`engine: ${backend}${host.url ? `   live page: ${host.url}/   metrics: ${host.url}/metrics   API: ${host.url}/api/runs` : ''}`, 'info');
+  say(
+    `engine: ${backend}${host.url ? `   live page: ${host.url}/   metrics: ${host.url}/metrics   API: ${host.url}/api/runs` : ''}`,
+    'info',
+  );
 
   const modelStart = performance.now();
   let live: LiveRun;
@@ -140,7 +152,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   host.publish();
   // After a signal, shutdown must stay short at any run length: the report is left for
   // `lossband report DIR` (the checkpoint, events and summary are already on disk).
-  if (host.stoppedBySignal && summary.epochs > 0) say(`report.svg not redrawn after a signal; run: lossband report ${paths.dir}`, 'info');
+  if (host.stoppedBySignal && summary.epochs > 0)
+    say(`report.svg not redrawn after a signal; run: lossband report ${paths.dir}`, 'info');
   else if (summary.epochs > 0 && !run.fatal) {
     try {
       // vega loads only now, once training is over.
@@ -157,10 +170,16 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   if (run.fatal) {
     // One line, exit 4: the disk failed the run; what is on disk is whole and resumable.
     const next = fs.existsSync(paths.config) ? ` — fix that, then continue with --resume ${paths.dir}` : '';
-    throw new UserError(`${run.fatal.message}; the run stopped after epoch ${summary.epochs}${next}`, STORE_FAILURE_EXIT_CODE);
+    throw new UserError(
+      `${run.fatal.message}; the run stopped after epoch ${summary.epochs}${next}`,
+      STORE_FAILURE_EXIT_CODE,
+    );
   }
   if (state === 'diverged') {
-    throw new UserError(`run ${config.name} diverged at epoch ${summary.epochs}: the loss is not finite (summary in ${paths.dir})`, 3);
+    throw new UserError(
+      `run ${config.name} diverged at epoch ${summary.epochs}: the loss is not finite (summary in ${paths.dir})`,
+      3,
+    );
   }
   say(
     `${state}: ${summary.epochs} epochs, final loss ${fmt(summary.finalLoss)}, in band ${pct(summary.inBandFraction)} since epoch ${summary.firstInBandEpoch ?? '—'}, ` +

@@ -113,7 +113,13 @@ export class Run implements RunControl {
   /** Rollbacks after non-finite losses so far. */
   rollbacks: number;
 
-  private constructor(o: RunOptions, paths: RunPaths, lock: RunLock, resumed: Checkpoint | undefined, band: Band | undefined) {
+  private constructor(
+    o: RunOptions,
+    paths: RunPaths,
+    lock: RunLock,
+    resumed: Checkpoint | undefined,
+    band: Band | undefined,
+  ) {
     this.o = o;
     this.run = o.config.name;
     this.paths = paths;
@@ -150,7 +156,9 @@ export class Run implements RunControl {
       try {
         fs.mkdirSync(dir, { recursive: true });
       } catch (err) {
-        throw new UserError(`--out ${dir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+        throw new UserError(
+          `--out ${dir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
     }
     const lock = acquireRunLock(dir);
@@ -163,7 +171,9 @@ export class Run implements RunControl {
           throw new UserError(`${paths.checkpoint}: belongs to run "${resumed.run}", not "${config.name}"`);
         }
         if (!resumed && hasEventHistory(dir)) {
-          throw new UserError(`${paths.checkpoint}: missing, but events.jsonl holds epochs; refusing to restart and renumber the history`);
+          throw new UserError(
+            `${paths.checkpoint}: missing, but events.jsonl holds epochs; refusing to restart and renumber the history`,
+          );
         }
         await reconcileEvents(dir, resumed?.epoch ?? 0, { every: config.events.every });
         band = readControlBand(paths.dir, resumed?.epoch ?? 0);
@@ -171,13 +181,18 @@ export class Run implements RunControl {
       } else {
         for (const file of [paths.events, paths.config]) {
           if (fs.existsSync(file)) {
-            throw new UserError(`--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`);
+            throw new UserError(
+              `--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`,
+            );
           }
         }
         try {
           writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');
         } catch (err) {
-          throw new UserError(new StoreFailure(paths.config, err).message, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+          throw new UserError(
+            new StoreFailure(paths.config, err).message,
+            isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2,
+          );
         }
       }
       return new Run(options, paths, lock, resumed, band);
@@ -238,7 +253,15 @@ export class Run implements RunControl {
    */
   observe(measurement: EpochMeasurement, applied: Actuation, timestamp = Date.now()): EpochEvent {
     const annotation = this.current.observe(measurement);
-    const event: EpochEvent = { run: this.run, epoch: this.epoch + 1, ...measurement, sigma: applied.sigma, draws: applied.draws, ...annotation, timestamp };
+    const event: EpochEvent = {
+      run: this.run,
+      epoch: this.epoch + 1,
+      ...measurement,
+      sigma: applied.sigma,
+      draws: applied.draws,
+      ...annotation,
+      timestamp,
+    };
     this.record(event);
     return event;
   }
@@ -307,7 +330,19 @@ export class Run implements RunControl {
   view(): RunView {
     const { config } = this.o;
     const { sigma, draws } = this.current.actuation;
-    return { run: this.run, state: this.state, epoch: this.epoch, epochs: config.epochs, band: this.current.band, sigma, draws, controller: config.controller.type, backend: this.o.backend ?? 'custom', inBandFraction: this.stats.inBandFraction, lastLoss: Number.isFinite(this.last?.loss) ? (this.last?.loss ?? null) : null };
+    return {
+      run: this.run,
+      state: this.state,
+      epoch: this.epoch,
+      epochs: config.epochs,
+      band: this.current.band,
+      sigma,
+      draws,
+      controller: config.controller.type,
+      backend: this.o.backend ?? 'custom',
+      inBandFraction: this.stats.inBandFraction,
+      lastLoss: Number.isFinite(this.last?.loss) ? (this.last?.loss ?? null) : null,
+    };
   }
 
   lastEvent(): EpochEvent | undefined {
@@ -317,7 +352,10 @@ export class Run implements RunControl {
   /** Applies `band` from the next epoch on, after writing it to `control.json` (durable before the API answers). */
   setBand(band: Band): void {
     const checked = assertBand(band);
-    writeFileAtomic(path.join(this.paths.dir, 'control.json'), JSON.stringify({ band: checked, epoch: this.epoch } satisfies ControlFile) + '\n');
+    writeFileAtomic(
+      path.join(this.paths.dir, 'control.json'),
+      JSON.stringify({ band: checked, epoch: this.epoch } satisfies ControlFile) + '\n',
+    );
     this.current.setBand(checked);
   }
 
@@ -364,7 +402,10 @@ export class Run implements RunControl {
    * state is not worth resuming), writes `summary.json` and releases the lock. Idempotent:
    * later calls return the first call's summary.
    */
-  end(state: EndState, extra: { backend?: string; phases?: Record<string, number>; wallSeconds?: number } = {}): Promise<RunSummary> {
+  end(
+    state: EndState,
+    extra: { backend?: string; phases?: Record<string, number>; wallSeconds?: number } = {},
+  ): Promise<RunSummary> {
     this.ended ??= (async () => {
       const last = state === 'diverged' || !this.source ? undefined : this.snapshot();
       this.pausedSubject.complete();
@@ -407,7 +448,11 @@ export class Run implements RunControl {
   private warnAboutBand(event: EpochEvent): void {
     const options = this.current.state.options;
     const limits = sigmaLimits(options);
-    const context = { chanceLoss: chanceLoss(options), budget: this.o.config.noise.budget, ...(limits ? { sigmaMin: limits.min, sigmaMax: limits.max } : {}) };
+    const context = {
+      chanceLoss: chanceLoss(options),
+      budget: this.o.config.noise.budget,
+      ...(limits ? { sigmaMin: limits.min, sigmaMax: limits.max } : {}),
+    };
     for (const w of bandWarnings(event, this.warned, context)) {
       this.warned.add(w.kind);
       this.o.log.warn({ epoch: event.epoch, bandStatus: event.bandStatus, jitter: event.jitter }, w.text);
@@ -434,8 +479,12 @@ export class Run implements RunControl {
       });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ELOOP') throw new UserError(`${this.paths.events}: is a symbolic link; refusing to write the history through it`);
-      throw new UserError(`${this.paths.events}: cannot open (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+      if (code === 'ELOOP')
+        throw new UserError(`${this.paths.events}: is a symbolic link; refusing to write the history through it`);
+      throw new UserError(
+        `${this.paths.events}: cannot open (${code ?? 'error'})`,
+        isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2,
+      );
     }
   }
 
@@ -473,7 +522,8 @@ function readControlBand(dir: string, epoch: number): Band | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new UserError(`${file}: damaged control file (not valid JSON)`);
   }
-  if (!json.band || typeof json.epoch !== 'number') throw new UserError(`${file}: damaged control file (needs band and epoch)`);
+  if (!json.band || typeof json.epoch !== 'number')
+    throw new UserError(`${file}: damaged control file (needs band and epoch)`);
   try {
     const band = assertBand(json.band);
     return json.epoch >= epoch ? band : undefined;

@@ -19,7 +19,6 @@ export const bandBodySchema = bandSchema;
  */
 export const actionBodySchema = z.strictObject({});
 
-
 /**
  * Whether `name` could name a run. Anything else is refused before it is looked up or quoted.
  *

@@ -35,7 +35,9 @@ export function tokenMatches(expected: Buffer, given: string): boolean {
  */
 export function bearerAuth(token: string | undefined): RequestHandler {
   if (token !== undefined && !TOKEN.test(token)) {
-    throw new RangeError(`Invalid API token: expected printable ASCII without spaces, got ${token.length} characters that are not`);
+    throw new RangeError(
+      `Invalid API token: expected printable ASCII without spaces, got ${token.length} characters that are not`,
+    );
   }
   const expected = token === undefined ? undefined : sha256(token);
   return (req: Request, _res: Response, next: NextFunction): void => {
@@ -44,7 +46,9 @@ export function bearerAuth(token: string | undefined): RequestHandler {
     }
     const header = req.get('authorization');
     if (header === undefined || header.trim() === '') {
-      throw new ApiError(401, 'Authorization: missing, expected "Bearer <token>"', { 'WWW-Authenticate': 'Bearer realm="lossband"' });
+      throw new ApiError(401, 'Authorization: missing, expected "Bearer <token>"', {
+        'WWW-Authenticate': 'Bearer realm="lossband"',
+      });
     }
     const given = BEARER.exec(header)?.[1];
     if (given === undefined || !tokenMatches(expected, given)) {

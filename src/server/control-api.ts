@@ -116,7 +116,11 @@ export function createControlApi(options: ControlApiOptions): Router {
  * Mounts `handlers` per method on `path`; every other method gets 405 with `Allow`, and
  * OPTIONS gets 204 with `Allow`. GET implies HEAD.
  */
-function route(router: Router, path: string, handlers: Readonly<Partial<Record<'GET' | 'PUT' | 'POST', RequestHandler[]>>>): void {
+function route(
+  router: Router,
+  path: string,
+  handlers: Readonly<Partial<Record<'GET' | 'PUT' | 'POST', RequestHandler[]>>>,
+): void {
   const methods = Object.keys(handlers);
   const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
   const r = router.route(path);

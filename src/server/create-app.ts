@@ -84,7 +84,17 @@ export function createApp(options: AppOptions): Express {
     if (state().ready) res.json({ status: 'ready' });
     else res.status(503).json({ status: 'starting' });
   });
-  app.use('/api', createControlApi({ state, dispatch: options.dispatch, token: options.token, advertise: options.advertise, errors, log }));
+  app.use(
+    '/api',
+    createControlApi({
+      state,
+      dispatch: options.dispatch,
+      token: options.token,
+      advertise: options.advertise,
+      errors,
+      log,
+    }),
+  );
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ error: 'not found' });
@@ -108,7 +118,8 @@ export function createApp(options: AppOptions): Express {
 /** Status of an error thrown by a handler or body parser: its own 4xx status, else 500. */
 function httpStatusOf(err: unknown): number {
   if (typeof err === 'object' && err !== null) {
-    const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    const status =
+      (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) return status;
   }
   return 500;

@@ -43,11 +43,14 @@ export function resolveHttpTimeouts(timeouts: HttpTimeouts = {}): typeof DEFAULT
   for (const key of Object.keys(DEFAULT_HTTP_TIMEOUTS) as (keyof HttpTimeouts)[]) {
     const ms = timeouts[key];
     if (ms === undefined) continue;
-    if (!(Number.isFinite(ms) && ms > 0)) throw new RangeError(`Invalid ${key}: ${ms} (expected a positive number of ms)`);
+    if (!(Number.isFinite(ms) && ms > 0))
+      throw new RangeError(`Invalid ${key}: ${ms} (expected a positive number of ms)`);
     resolved[key] = ms;
   }
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
-    throw new RangeError(`Invalid headersTimeoutMs: ${resolved.headersTimeoutMs} (expected at most requestTimeoutMs, ${resolved.requestTimeoutMs})`);
+    throw new RangeError(
+      `Invalid headersTimeoutMs: ${resolved.headersTimeoutMs} (expected at most requestTimeoutMs, ${resolved.requestTimeoutMs})`,
+    );
   }
   return resolved;
 }
@@ -64,7 +67,10 @@ export function resolveHttpTimeouts(timeouts: HttpTimeouts = {}): typeof DEFAULT
 export function createHttpServer(listener: RequestListener, timeouts: HttpTimeouts = {}): Server {
   const t = resolveHttpTimeouts(timeouts);
   const checkEvery = Math.max(10, Math.min(1000, Math.floor(Math.min(t.headersTimeoutMs, t.requestTimeoutMs) / 4)));
-  const server = createServer({ headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: checkEvery }, listener);
+  const server = createServer(
+    { headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: checkEvery },
+    listener,
+  );
   server.keepAliveTimeout = t.keepAliveTimeoutMs;
   // With no 'timeout' listener, Node destroys a socket that stays silent this long.
   server.setTimeout(t.socketTimeoutMs);

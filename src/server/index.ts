@@ -1,7 +1,12 @@
 export { createApp, type AppOptions } from './create-app.js';
 export { createControlApi, type ControlApiOptions } from './control-api.js';
 export { createCommandExecutor, type CommandExecutorOptions } from './execute-command.js';
-export { createServiceDiscovery, parseHostPort, MAX_LISTED_RUNS, type ServiceDiscoveryOptions } from './service-discovery.js';
+export {
+  createServiceDiscovery,
+  parseHostPort,
+  MAX_LISTED_RUNS,
+  type ServiceDiscoveryOptions,
+} from './service-discovery.js';
 export { startServer, type ServerOptions, type RunningServer } from './start-server.js';
 export { startRunServer, type RunServerOptions, type RunServer } from './start-run-server.js';
 export { MetricsPublisher, type MetricsPublisherOptions } from './metrics-publisher.js';

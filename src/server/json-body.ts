@@ -79,7 +79,8 @@ function checkContentType(header: string | undefined): void {
     const [name = '', value = ''] = param.split('=');
     if (name.trim().toLowerCase() !== 'charset') continue;
     const charset = value.trim().replace(/^"|"$/g, '').toLowerCase();
-    if (charset !== 'utf-8' && charset !== 'utf8') throw new ApiError(415, 'Content-Type: unsupported charset, expected utf-8');
+    if (charset !== 'utf-8' && charset !== 'utf8')
+      throw new ApiError(415, 'Content-Type: unsupported charset, expected utf-8');
   }
 }
 

@@ -159,7 +159,12 @@ export class MetricsPublisher {
   }
 
   private send(metrics: MetricsSnapshot | null | undefined): void {
-    const state: ServerState = { version: this.last.version + 1, ready: this.ready(), metrics, runs: this.collectRuns() };
+    const state: ServerState = {
+      version: this.last.version + 1,
+      ready: this.ready(),
+      metrics,
+      runs: this.collectRuns(),
+    };
     try {
       this.o.post(state);
       this.last = state;

@@ -52,7 +52,12 @@ export function createPortDispatch(options: PortDispatchOptions): PortDispatch {
         const expire = (): void => {
           const left = deadline - now();
           if (left >= 0) timer = setTimeout(expire, left + 1);
-          else settle(unavailable(`run: the training thread did not answer within ${timeoutMs} ms; read the run before retrying`));
+          else
+            settle(
+              unavailable(
+                `run: the training thread did not answer within ${timeoutMs} ms; read the run before retrying`,
+              ),
+            );
         };
         timer = setTimeout(expire, timeoutMs);
         pending.set(id, settle);

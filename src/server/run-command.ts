@@ -1,7 +1,8 @@
 import type { Band } from '../core/band.js';
 
 /** A change the control API asks of a run, already authenticated and validated. Plain data. */
-export type RunCommand = { readonly type: 'band'; readonly band: Band } | { readonly type: 'pause' | 'resume' | 'stop' };
+export type RunCommand =
+  { readonly type: 'band'; readonly band: Band } | { readonly type: 'pause' | 'resume' | 'stop' };
 
 /** A command addressed to the run named `run`. */
 export interface CommandRequest {

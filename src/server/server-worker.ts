@@ -42,11 +42,19 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
     },
     // The main thread owns the registry and the logger: failures are counted and logged there.
     errors: { countError: (component: InternalComponent) => tell({ type: 'count-error', component }) },
-    log: { error: (fields: unknown, message?: unknown) => tell({ type: 'log-error', message: String(message ?? ''), fields: cloneable(fields) }) },
+    log: {
+      error: (fields: unknown, message?: unknown) =>
+        tell({ type: 'log-error', message: String(message ?? ''), fields: cloneable(fields) }),
+    },
   });
   // The live page and its event streams are served here too, so a long epoch never stalls them.
   const feed = new EventFeed<EpochEvent>();
-  const handler = createLiveHandler({ feed, bindHost: data.host, isRun: (run) => state.runs.some((r) => r.view.run === run), next: app });
+  const handler = createLiveHandler({
+    feed,
+    bindHost: data.host,
+    isRun: (run) => state.runs.some((r) => r.view.run === run),
+    next: app,
+  });
   const server = createHttpServer(handler, data.timeouts);
 
   const close = (): void => {
@@ -67,7 +75,9 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
   });
   server.listen({ host: data.host, port: data.port, exclusive: true }, () => {
     server.removeAllListeners('error');
-    server.on('error', (err: NodeJS.ErrnoException) => tell({ type: 'server-error', code: err.code ?? 'unknown error' }));
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      tell({ type: 'server-error', code: err.code ?? 'unknown error' }),
+    );
     tell({ type: 'listening', port: (server.address() as AddressInfo).port });
   });
 }

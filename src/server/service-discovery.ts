@@ -41,7 +41,9 @@ export function parseHostPort(value: string): string | undefined {
 
 function isDnsName(host: string): boolean {
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
-  return name.length > 0 && name.length <= 253 && name.split('.').every((label) => LABEL.test(label) && !label.endsWith('-'));
+  return (
+    name.length > 0 && name.length <= 253 && name.split('.').every((label) => LABEL.test(label) && !label.endsWith('-'))
+  );
 }
 
 /**
@@ -84,6 +86,11 @@ export function createServiceDiscovery(options: ServiceDiscoveryOptions): Reques
     }
     const listed = live.slice(0, MAX_LISTED_RUNS);
     if (live.length > listed.length) listed.push(`+${live.length - listed.length} more`);
-    res.json([{ targets: [target], labels: { __meta_lossband_runs: listed.join(','), __meta_lossband_live_runs: String(live.length) } }]);
+    res.json([
+      {
+        targets: [target],
+        labels: { __meta_lossband_runs: listed.join(','), __meta_lossband_live_runs: String(live.length) },
+      },
+    ]);
   };
 }

@@ -32,15 +32,23 @@ export function spawnServerWorker(data: ServerWorkerData, timeoutMs: number): Pr
       clearTimeout(timer);
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
       if (start.kind === 'listening') resolve(start);
-      else void worker.terminate().then(() => resolve(start), () => resolve(start));
+      else
+        void worker.terminate().then(
+          () => resolve(start),
+          () => resolve(start),
+        );
     };
     const onMessage = (message: FromServer): void => {
       if (message.type === 'listening') finish({ kind: 'listening', worker, port: message.port });
       else if (message.type === 'bind-failed') finish({ kind: 'bind-failed', code: message.code });
     };
     const onError = (error: unknown): void => finish({ kind: 'failed', error });
-    const onExit = (code: number): void => finish({ kind: 'failed', error: new Error(`server thread exited with code ${code} before listening`) });
-    const timer = setTimeout(() => finish({ kind: 'failed', error: new Error(`server thread did not listen within ${timeoutMs} ms`) }), timeoutMs);
+    const onExit = (code: number): void =>
+      finish({ kind: 'failed', error: new Error(`server thread exited with code ${code} before listening`) });
+    const timer = setTimeout(
+      () => finish({ kind: 'failed', error: new Error(`server thread did not listen within ${timeoutMs} ms`) }),
+      timeoutMs,
+    );
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }

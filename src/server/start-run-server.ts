@@ -105,21 +105,56 @@ export interface RunServer extends RunningServer {
  * await server?.close();
  */
 export async function startRunServer(options: RunServerOptions): Promise<RunServer | undefined> {
-  const { registry, runs = () => [], isReady, token, advertise, host = '127.0.0.1', port = 9464, portExplicit, ephemeral = false, errors, log } = options;
-  const { closeTimeoutMs = 2000, startTimeoutMs = 10_000, dispatchTimeoutMs = 30_000, publishIntervalMs, publishTimeoutMs } = options;
+  const {
+    registry,
+    runs = () => [],
+    isReady,
+    token,
+    advertise,
+    host = '127.0.0.1',
+    port = 9464,
+    portExplicit,
+    ephemeral = false,
+    errors,
+    log,
+  } = options;
+  const {
+    closeTimeoutMs = 2000,
+    startTimeoutMs = 10_000,
+    dispatchTimeoutMs = 30_000,
+    publishIntervalMs,
+    publishTimeoutMs,
+  } = options;
   if (!ephemeral) assertBindablePort(port);
-  for (const [name, ms] of Object.entries({ publishIntervalMs, publishTimeoutMs, dispatchTimeoutMs, startTimeoutMs, closeTimeoutMs })) {
+  for (const [name, ms] of Object.entries({
+    publishIntervalMs,
+    publishTimeoutMs,
+    dispatchTimeoutMs,
+    startTimeoutMs,
+    closeTimeoutMs,
+  })) {
     if (ms !== undefined && !(ms > 0)) throw new RangeError(`Invalid ${name}: ${ms} (expected > 0)`);
   }
   const timeouts = resolveHttpTimeouts(options.timeouts);
   if (timeouts.socketTimeoutMs <= dispatchTimeoutMs) {
-    throw new RangeError(`Invalid socketTimeoutMs: ${timeouts.socketTimeoutMs} (expected more than dispatchTimeoutMs, ${dispatchTimeoutMs})`);
+    throw new RangeError(
+      `Invalid socketTimeoutMs: ${timeouts.socketTimeoutMs} (expected more than dispatchTimeoutMs, ${dispatchTimeoutMs})`,
+    );
   }
 
   // Snapshots go nowhere until the thread exists; the first one travels in its workerData.
   const target: { worker?: Worker } = {};
   const post = (message: ToServer): void => target.worker?.postMessage(message);
-  const publisher = new MetricsPublisher({ registry, runs, isReady, post: (state) => post({ type: 'state', state }), intervalMs: publishIntervalMs, timeoutMs: publishTimeoutMs, errors, log });
+  const publisher = new MetricsPublisher({
+    registry,
+    runs,
+    isReady,
+    post: (state) => post({ type: 'state', state }),
+    intervalMs: publishIntervalMs,
+    timeoutMs: publishTimeoutMs,
+    errors,
+    log,
+  });
   const execute = createCommandExecutor({ runs, errors, log });
   // After a change the runs are posted at once, ahead of the reply: a read after the answer sees it.
   const dispatch: Dispatch = async (request) => {
@@ -132,7 +167,11 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   await publisher.flush();
 
   /** The RunServer around a listener at `url`/`port` that `close` shuts down. */
-  const runServer = (where: Pick<RunningServer, 'url' | 'port'>, mode: RunServer['mode'], close: () => Promise<void>): RunServer => {
+  const runServer = (
+    where: Pick<RunningServer, 'url' | 'port'>,
+    mode: RunServer['mode'],
+    close: () => Promise<void>,
+  ): RunServer => {
     let closed: Promise<void> | undefined;
     return {
       url: where.url,
@@ -156,10 +195,32 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
     };
   };
   const inProcess = async (): Promise<RunServer | undefined> => {
-    const app = createApp({ state: () => publisher.latest, dispatch: withDeadline(dispatch, dispatchTimeoutMs), token, advertise, onScrape: (v) => tracker.scraped(v), errors, log });
+    const app = createApp({
+      state: () => publisher.latest,
+      dispatch: withDeadline(dispatch, dispatchTimeoutMs),
+      token,
+      advertise,
+      onScrape: (v) => tracker.scraped(v),
+      errors,
+      log,
+    });
     const feed = new EventFeed<EpochEvent>();
-    const handler = createLiveHandler({ feed, bindHost: host, isRun: (run) => publisher.latest.runs.some((r) => r.view.run === run), next: app });
-    const direct = await startServer({ app: handler, host, port, portExplicit, ephemeral, closeTimeoutMs, timeouts, log });
+    const handler = createLiveHandler({
+      feed,
+      bindHost: host,
+      isRun: (run) => publisher.latest.runs.some((r) => r.view.run === run),
+      next: app,
+    });
+    const direct = await startServer({
+      app: handler,
+      host,
+      port,
+      portExplicit,
+      ephemeral,
+      closeTimeoutMs,
+      timeouts,
+      log,
+    });
     if (direct === undefined) return undefined;
     publisher.start();
     pushEvents = (events) => feed.append(events);
@@ -173,13 +234,25 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   if (options.mode === 'main') return inProcess();
 
   const start = await spawnServerWorker(
-    { lossbandServer: true, host, port: ephemeral ? 0 : port, state: publisher.latest, token, advertise, dispatchTimeoutMs, timeouts },
+    {
+      lossbandServer: true,
+      host,
+      port: ephemeral ? 0 : port,
+      state: publisher.latest,
+      token,
+      advertise,
+      dispatchTimeoutMs,
+      timeouts,
+    },
     startTimeoutMs,
   );
   if (start.kind === 'bind-failed') return bindFailure(start.code, { host, port, portExplicit }, log);
   if (start.kind === 'failed') {
     errors?.countError('server');
-    log.error({ err: start.error }, 'the server thread did not start; serving from the main thread, so scrapes wait for epochs');
+    log.error(
+      { err: start.error },
+      'the server thread did not start; serving from the main thread, so scrapes wait for epochs',
+    );
     return inProcess();
   }
 
@@ -241,7 +314,14 @@ function withDeadline(dispatch: Dispatch, ms: number): Dispatch {
   return (request) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<CommandReply>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 503, body: { error: `run: the change did not complete within ${ms} ms; read the run before retrying` } }), ms);
+      timer = setTimeout(
+        () =>
+          resolve({
+            status: 503,
+            body: { error: `run: the change did not complete within ${ms} ms; read the run before retrying` },
+          }),
+        ms,
+      );
     });
     return Promise.race([dispatch(request), late]).finally(() => clearTimeout(timer));
   };

@@ -66,7 +66,9 @@ const inFlight = new Map<string, Promise<string>>();
  */
 export async function compressionsSettled(dir: string): Promise<void> {
   const prefix = path.join(dir, path.sep);
-  await Promise.all([...inFlight].filter(([plain]) => plain.startsWith(prefix)).map(([, job]) => job.catch(() => undefined)));
+  await Promise.all(
+    [...inFlight].filter(([plain]) => plain.startsWith(prefix)).map(([, job]) => job.catch(() => undefined)),
+  );
 }
 
 /**

@@ -79,5 +79,7 @@ export function plainLeftovers(dir: string): string[] {
     return [];
   }
   const present = new Set(names);
-  return names.filter((n) => SEGMENT.exec(n)?.[2] === undefined && SEGMENT.test(n) && present.has(`${n}.gz`)).map((n) => path.join(dir, n));
+  return names
+    .filter((n) => SEGMENT.exec(n)?.[2] === undefined && SEGMENT.test(n) && present.has(`${n}.gz`))
+    .map((n) => path.join(dir, n));
 }

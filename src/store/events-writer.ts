@@ -99,7 +99,8 @@ export class EventsWriter {
     this.maxDelay = options.maxDelayMs ?? 1000;
     this.now = options.now ?? Date.now;
     this.every = options.every ?? 1;
-    if (!Number.isInteger(this.every) || this.every < 1) throw new RangeError(`every must be a positive integer, got ${this.every}`);
+    if (!Number.isInteger(this.every) || this.every < 1)
+      throw new RangeError(`every must be a positive integer, got ${this.every}`);
     this.rotateBytes = options.rotateBytes ?? DEFAULT_ROTATE_BYTES;
     this.onError = options.onError ?? (() => undefined);
     this.onFatal = options.onFatal ?? this.onError;
@@ -175,7 +176,8 @@ export class EventsWriter {
     if (fd === undefined) return Promise.resolve();
     return new Promise((resolve, reject) =>
       fs.fsync(fd, (err) => {
-        if (!err && this.fd === fd && deleted(fd)) err = Object.assign(new Error('events.jsonl was deleted'), { code: 'ENOENT' });
+        if (!err && this.fd === fd && deleted(fd))
+          err = Object.assign(new Error('events.jsonl was deleted'), { code: 'ENOENT' });
         if (err) this.failed(err);
         // Not durable, so not something a checkpoint may claim: reject even when training goes on.
         if (this.failure || err) reject(this.failure ?? err);
@@ -243,7 +245,12 @@ export class EventsWriter {
   }
 
   private compress(plain: string): void {
-    this.compressing = this.compressing.then(() => compressSegment(plain).then(() => undefined, (err: unknown) => this.report(err)));
+    this.compressing = this.compressing.then(() =>
+      compressSegment(plain).then(
+        () => undefined,
+        (err: unknown) => this.report(err),
+      ),
+    );
   }
 
   private failed(err: unknown): void {
@@ -270,7 +277,6 @@ export class EventsWriter {
     this.onError(err);
   }
 }
-
 
 /** Whether the open file has no name left (its directory was deleted). */
 function deleted(fd: number): boolean {

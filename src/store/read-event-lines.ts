@@ -78,18 +78,31 @@ export async function* readEventLines(dir: string, options: ReadEventLinesOption
       }
     } catch (err) {
       if (err instanceof UserError) throw err;
-      throw new UserError(`${file}: cannot read the history (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      throw new UserError(
+        `${file}: cannot read the history (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      );
     } finally {
       stream.destroy();
     }
     if (pendingBytes > 0) {
-      yield { file, line: line + 1, text: Buffer.concat(pending).toString('utf8'), start: offset, terminated: false, live, fileIndex };
+      yield {
+        file,
+        line: line + 1,
+        text: Buffer.concat(pending).toString('utf8'),
+        start: offset,
+        terminated: false,
+        live,
+        fileIndex,
+      };
     }
   }
 }
 
 /** Opens one file of the history; a plain segment compressed meanwhile is read from its `.gz`. */
-async function openSegment(entry: EventFile, chunkBytes: number): Promise<{ file: string; stream: Readable } | undefined> {
+async function openSegment(
+  entry: EventFile,
+  chunkBytes: number,
+): Promise<{ file: string; stream: Readable } | undefined> {
   const attempt = async (file: string, gzip: boolean): Promise<{ file: string; stream: Readable }> => {
     const handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     const raw = handle.createReadStream({ highWaterMark: chunkBytes });
@@ -108,7 +121,8 @@ async function openSegment(entry: EventFile, chunkBytes: number): Promise<{ file
       return attempt(gz, true);
     }
     if (code === 'ENOENT' && entry.segment === undefined) return undefined; // no live file (yet)
-    if (code === 'ELOOP') throw new UserError(`${entry.file}: is a symbolic link; refusing to read the history through it`);
+    if (code === 'ELOOP')
+      throw new UserError(`${entry.file}: is a symbolic link; refusing to read the history through it`);
     throw new UserError(`${entry.file}: cannot read the history (${code ?? 'error'})`);
   }
 }

@@ -32,7 +32,11 @@ interface Cut {
  * @example
  * await reconcileEvents('runs/a', 300); // → epochs 1..300
  */
-export async function reconcileEvents(dir: string, epoch: number, options: ReconcileOptions = {}): Promise<{ kept: number; dropped: number }> {
+export async function reconcileEvents(
+  dir: string,
+  epoch: number,
+  options: ReconcileOptions = {},
+): Promise<{ kept: number; dropped: number }> {
   const every = options.every ?? 1;
   await compressionsSettled(dir);
   const files = listEventFiles(dir);
@@ -44,14 +48,16 @@ export async function reconcileEvents(dir: string, epoch: number, options: Recon
   for await (const l of readEventLines(dir, { ...options, files })) {
     if (!l.terminated) {
       // The last line of the live file without its newline: torn by a crash, never whole.
-      if (!l.live || l.fileIndex !== files.length - 1) throw new UserError(`${l.file}:${l.line}: torn line inside the history`);
+      if (!l.live || l.fileIndex !== files.length - 1)
+        throw new UserError(`${l.file}:${l.line}: torn line inside the history`);
       cut ??= { fileIndex: l.fileIndex, start: l.start };
       dropped += 1;
       continue;
     }
     if (l.text.trim() === '') throw new UserError(`${l.file}:${l.line}: empty line inside the history`);
     const e = epochOf(l.text);
-    if (e === undefined) throw new UserError(`${l.file}:${l.line}: not an epoch event (needs a JSON object with an integer "epoch")`);
+    if (e === undefined)
+      throw new UserError(`${l.file}:${l.line}: not an epoch event (needs a JSON object with an integer "epoch")`);
     if (e <= last) throw new UserError(`${l.file}:${l.line}: epoch ${e} out of order (after epoch ${last})`);
     last = e;
     if (e > epoch) {

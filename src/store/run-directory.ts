@@ -37,11 +37,15 @@ export function createRunDirectory(dir: string, config: unknown): RunPaths {
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new UserError(`--out ${dir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UserError(
+      `--out ${dir}: cannot create run directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   for (const file of [paths.events, paths.config]) {
     if (fs.existsSync(file)) {
-      throw new UserError(`--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`);
+      throw new UserError(
+        `--out ${dir}: already holds a run (${path.basename(file)}); use --resume ${dir} or another --out`,
+      );
     }
   }
   writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n');

@@ -61,12 +61,19 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
-      fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
+      fd = fs.openSync(
+        file,
+        fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW,
+        0o644,
+      );
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST') {
         // A read-only or full disk is not bad input: it gets the exit code of a failed store.
-        throw new UserError(`${dir}: cannot lock the run directory (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+        throw new UserError(
+          `${dir}: cannot lock the run directory (${code ?? 'error'})`,
+          isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2,
+        );
       }
       const holder = readHolder(file);
       if (holder && holder.host === me.host && holder.pid === me.pid) {
@@ -77,7 +84,9 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
         fs.rmSync(file, { force: true });
         continue;
       }
-      const who = holder ? `pid ${holder.pid} on ${holder.host} since ${new Date(holder.since).toISOString()}` : 'an unreadable lock';
+      const who = holder
+        ? `pid ${holder.pid} on ${holder.host} since ${new Date(holder.since).toISOString()}`
+        : 'an unreadable lock';
       const hint = holder && holder.host !== me.host ? `; if that process is gone, remove ${file}` : '';
       throw new UserError(`${dir}: another lossband process is writing this run (${who})${hint}`);
     }
@@ -87,7 +96,10 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
     } catch (err) {
       fs.rmSync(file, { force: true });
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(`${dir}: cannot lock the run directory (${code ?? 'error'})`, isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2);
+      throw new UserError(
+        `${dir}: cannot lock the run directory (${code ?? 'error'})`,
+        isFatalStoreError(err) ? STORE_FAILURE_EXIT_CODE : 2,
+      );
     } finally {
       fs.closeSync(fd);
     }
@@ -112,7 +124,8 @@ export function acquireRunLock(dir: string, options: RunLockOptions = {}): RunLo
 function readHolder(file: string): LockHolder | undefined {
   try {
     const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockHolder>;
-    if (typeof json.pid === 'number' && typeof json.host === 'string' && typeof json.since === 'number') return json as LockHolder;
+    if (typeof json.pid === 'number' && typeof json.host === 'string' && typeof json.since === 'number')
+      return json as LockHolder;
   } catch {
     // torn or foreign: treated as held by someone unknown
   }

@@ -23,7 +23,10 @@ export interface SweepPoint {
 const EPOCH = new Date(0);
 
 /** Where a swept value sits in the file, so an error can point at the value itself. */
-interface Origin { readonly key: string; readonly at: SweepPath }
+interface Origin {
+  readonly key: string;
+  readonly at: SweepPath;
+}
 
 /**
  * Expands a sweep into its points, in a fixed order: the grid's cartesian product with the
@@ -49,9 +52,14 @@ export function expandSweep(sweep: LoadedSweep): SweepPoint[] {
   if (spec.random) {
     const { count, seed = 0, choices } = spec.random;
     const space = choiceSpaceSize(choices);
-    if (count > space) throw new UserError(`${where(['random', 'count'])}: random.count: ${count} exceeds the ${space} distinct combinations of random.choices`);
+    if (count > space)
+      throw new UserError(
+        `${where(['random', 'count'])}: random.count: ${count} exceeds the ${space} distinct combinations of random.choices`,
+      );
     if (gridSize * count > MAX_SWEEP_POINTS) {
-      throw new UserError(`${where(['random', 'count'])}: random.count: the sweep would have ${gridSize * count} points; at most ${MAX_SWEEP_POINTS}`);
+      throw new UserError(
+        `${where(['random', 'count'])}: random.count: the sweep would have ${gridSize * count} points; at most ${MAX_SWEEP_POINTS}`,
+      );
     }
     picks = randomPicks(choices, count, seed);
   } else if (gridSize > MAX_SWEEP_POINTS) {
@@ -94,7 +102,13 @@ function hasPath(value: unknown, key: readonly (string | number)[]): boolean {
   return true;
 }
 
-function buildPoint(sweep: LoadedSweep, index: number, total: number, params: Record<string, unknown>, origins: Origin[]): SweepPoint {
+function buildPoint(
+  sweep: LoadedSweep,
+  index: number,
+  total: number,
+  params: Record<string, unknown>,
+  origins: Origin[],
+): SweepPoint {
   const name = pointName(sweep.name, index, total, params);
   const draft = structuredClone(sweep.spec.base ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(params)) setDotted(draft, key, structuredClone(value));

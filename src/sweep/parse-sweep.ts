@@ -34,7 +34,9 @@ export function parseSweep(text: string, file: string): LoadedSweep {
   };
   const where = (key: SweepPath): string => {
     for (let n = key.length; n >= 0; n--) {
-      const node = (n === 0 ? doc.contents : doc.getIn(key.slice(0, n), true)) as { range?: [number, number, number] } | null;
+      const node = (n === 0 ? doc.contents : doc.getIn(key.slice(0, n), true)) as {
+        range?: [number, number, number];
+      } | null;
       if (node?.range) return at(node.range[0]);
     }
     return file;
@@ -61,15 +63,24 @@ export function parseSweep(text: string, file: string): LoadedSweep {
   };
   for (const reserved of RESERVED_IN_BASE) {
     if (spec.base?.[reserved as keyof typeof spec.base] !== undefined) {
-      fail(['base', reserved], reserved === 'token' ? 'not allowed in a sweep file (set LOSSBAND_TOKEN)' : 'set by the sweep, not allowed in base');
+      fail(
+        ['base', reserved],
+        reserved === 'token'
+          ? 'not allowed in a sweep file (set LOSSBAND_TOKEN)'
+          : 'set by the sweep, not allowed in base',
+      );
     }
   }
   const seen: { key: string; at: SweepPath }[] = [];
-  const sections: [string, Record<string, unknown[]> | undefined][] = [['grid', spec.grid], ['random', spec.random?.choices]];
+  const sections: [string, Record<string, unknown[]> | undefined][] = [
+    ['grid', spec.grid],
+    ['random', spec.random?.choices],
+  ];
   for (const [section, params] of sections) {
     for (const key of Object.keys(params ?? {})) {
       const keyPath = section === 'grid' ? ['grid', key] : ['random', 'choices', key];
-      if (RESERVED_IN_PARAMS.includes(key.split('.')[0] as string)) fail(keyPath, 'cannot vary across the runs of a sweep');
+      if (RESERVED_IN_PARAMS.includes(key.split('.')[0] as string))
+        fail(keyPath, 'cannot vary across the runs of a sweep');
       const problem = configKeyProblem(key);
       if (problem) fail(keyPath, problem);
       const clash = seen.find((s) => s.key === key || key.startsWith(`${s.key}.`) || s.key.startsWith(`${key}.`));

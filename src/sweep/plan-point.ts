@@ -75,12 +75,25 @@ export function planPoint(config: ResolvedConfig): PointPlan {
   const [was, now] = [comparable(recorded, config.data.path), comparable(config, config.data.path)];
   if (!isDeepStrictEqual(was, now)) {
     const key = firstDifference(was, now);
-    throw new UserError(`${paths.config}: holds run ${config.name} with another config (${key} differs); remove ${paths.dir} or choose another --out`);
+    throw new UserError(
+      `${paths.config}: holds run ${config.name} with another config (${key} differs); remove ${paths.dir} or choose another --out`,
+    );
   }
   const summary = readJson(paths.summary) as { state?: unknown; epochs?: unknown } | undefined;
   if (summary?.state === 'diverged') return { kind: 'done', state: 'diverged' };
-  if (summary?.state === 'finished' && typeof summary.epochs === 'number' && config.epochs > 0 && summary.epochs >= config.epochs) {
+  if (
+    summary?.state === 'finished' &&
+    typeof summary.epochs === 'number' &&
+    config.epochs > 0 &&
+    summary.epochs >= config.epochs
+  ) {
     return { kind: 'done', state: 'finished' };
   }
-  return { kind: 'resume', config: { ...config, data: { ...config.data, path: recorded.data?.path ?? config.data.path, sha256: recorded.data?.sha256 } } };
+  return {
+    kind: 'resume',
+    config: {
+      ...config,
+      data: { ...config.data, path: recorded.data?.path ?? config.data.path, sha256: recorded.data?.sha256 },
+    },
+  };
 }

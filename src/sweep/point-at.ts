@@ -11,8 +11,10 @@ import type { SweepPoint } from './expand-sweep.js';
  * pointAt(expandSweep(loadSweepFile('examples/sweep.yaml')), '3').name;
  */
 export function pointAt(points: readonly SweepPoint[], index: number | string): SweepPoint {
-  const shown = typeof index === 'string' ? JSON.stringify(index.length > 20 ? `${index.slice(0, 20)}…` : index) : String(index);
-  const range = points.length === 0 ? 'the sweep has no points' : `the sweep has ${points.length} points (0-${points.length - 1})`;
+  const shown =
+    typeof index === 'string' ? JSON.stringify(index.length > 20 ? `${index.slice(0, 20)}…` : index) : String(index);
+  const range =
+    points.length === 0 ? 'the sweep has no points' : `the sweep has ${points.length} points (0-${points.length - 1})`;
   const n = typeof index === 'number' ? index : /^\d{1,9}$/.test(index) ? Number(index) : Number.NaN;
   if (!Number.isInteger(n)) throw new UserError(`--index ${shown}: expected a whole number; ${range}`);
   const point = points[n];

@@ -19,5 +19,8 @@ export interface SweepServer {
  */
 export function pointConfig(point: SweepPoint, out: string, server: SweepServer): ResolvedConfig {
   // The clock only names unnamed runs, and every point has a name.
-  return resolveConfig([point.config, { out: path.join(out, point.name), server: { port: server.port, host: server.host } }], new Date(0));
+  return resolveConfig(
+    [point.config, { out: path.join(out, point.name), server: { port: server.port, host: server.host } }],
+    new Date(0),
+  );
 }

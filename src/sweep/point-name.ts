@@ -7,7 +7,11 @@ function clean(text: string): string {
 }
 
 function scalar(value: unknown): string {
-  return Array.isArray(value) ? value.map(scalar).join('x') : typeof value === 'object' && value !== null ? 'obj' : String(value);
+  return Array.isArray(value)
+    ? value.map(scalar).join('x')
+    : typeof value === 'object' && value !== null
+      ? 'obj'
+      : String(value);
 }
 
 /** One parameter as a name fragment: `pid`, `seed2`, `hidden16x8`, `lo0.3-hi0.4`. */
@@ -15,7 +19,11 @@ function fragment(key: string, value: unknown): string {
   const leaf = key.slice(key.lastIndexOf('.') + 1);
   if (typeof value === 'string') return clean(value);
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    return clean(Object.entries(value).map(([k, v]) => `${k}${scalar(v)}`).join('-'));
+    return clean(
+      Object.entries(value)
+        .map(([k, v]) => `${k}${scalar(v)}`)
+        .join('-'),
+    );
   }
   return clean(`${leaf}${scalar(value)}`);
 }
@@ -30,10 +38,18 @@ function fragment(key: string, value: unknown): string {
  * @example
  * pointName('iris', 5, 8, { 'controller.type': 'pid', seed: 2 }); // 'iris-5-pid_seed2'
  */
-export function pointName(sweep: string, index: number, total: number, params: Readonly<Record<string, unknown>>): string {
+export function pointName(
+  sweep: string,
+  index: number,
+  total: number,
+  params: Readonly<Record<string, unknown>>,
+): string {
   const width = String(Math.max(total - 1, 0)).length;
   const head = `${sweep}-${String(index).padStart(width, '0')}`;
-  const slug = Object.entries(params).map(([key, value]) => fragment(key, value)).filter((f) => f !== '').join('_');
+  const slug = Object.entries(params)
+    .map(([key, value]) => fragment(key, value))
+    .filter((f) => f !== '')
+    .join('_');
   const name = (slug === '' ? head : `${head}-${slug}`).slice(0, MAX_NAME).replace(/[-_.]+$/, '');
   if (!RUN_NAME_PATTERN.test(name)) throw new RangeError(`sweep name ${JSON.stringify(sweep)} cannot make a run name`);
   return name;

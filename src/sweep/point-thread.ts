@@ -53,7 +53,11 @@ export class PointThread {
       try {
         this.post({ type: 'run', config, resume });
       } catch (err) {
-        this.settle({ kind: 'threw', message: `the sweep's worker thread did not start: ${(err as Error).message}`, exitCode: undefined });
+        this.settle({
+          kind: 'threw',
+          message: `the sweep's worker thread did not start: ${(err as Error).message}`,
+          exitCode: undefined,
+        });
       }
     });
   }

@@ -76,13 +76,24 @@ async function serve(port: MessagePort): Promise<void> {
     current = { name: config.name, waiting: [] };
     let result: PointResult;
     try {
-      await runSession({ config, host, progress: silent, say: () => undefined, resume: message.resume, handleSignals: false });
+      await runSession({
+        config,
+        host,
+        progress: silent,
+        say: () => undefined,
+        resume: message.resume,
+        handleSignals: false,
+      });
       result = { kind: 'ended' };
     } catch (err) {
       result =
         err instanceof UserError
           ? { kind: 'threw', message: err.message, exitCode: err.exitCode }
-          : { kind: 'threw', message: `internal error: ${(err as Error)?.message ?? String(err)}`, exitCode: undefined };
+          : {
+              kind: 'threw',
+              message: `internal error: ${(err as Error)?.message ?? String(err)}`,
+              exitCode: undefined,
+            };
       const run = host.all.find((r) => r.run === config.name);
       // runSession retires the series of runs that end; one that threw mid-way ends here.
       if (run && result.exitCode !== 3) host.retire(run);
@@ -104,7 +115,10 @@ async function serve(port: MessagePort): Promise<void> {
           current.waiting.push(message);
           deliverWaiting();
         } else {
-          execute(host.all.find((r) => r.run === message.run), message);
+          execute(
+            host.all.find((r) => r.run === message.run),
+            message,
+          );
         }
         break;
       }

@@ -17,7 +17,14 @@ import type { LoadedSweep } from './sweep-file.js';
 import { SweepProgress } from './sweep-progress.js';
 import type { PointResult } from './sweep-protocol.js';
 import { sweepCsv, sweepJson, sweepRows } from './sweep-results.js';
-import { readSweepState, sweepPaths, writeSweepState, type PointRecord, type PointState, type SweepStateFile } from './sweep-state.js';
+import {
+  readSweepState,
+  sweepPaths,
+  writeSweepState,
+  type PointRecord,
+  type PointState,
+  type SweepStateFile,
+} from './sweep-state.js';
 import { formatSweepTable } from './sweep-table.js';
 
 /** Options of {@link runSweep}. */
@@ -91,7 +98,9 @@ export async function runSweep(o: SweepOptions): Promise<number> {
   try {
     fs.mkdirSync(o.out, { recursive: true });
   } catch (err) {
-    throw new UserError(`--out ${o.out}: cannot create the sweep directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new UserError(
+      `--out ${o.out}: cannot create the sweep directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   const lock = acquireRunLock(o.out);
   try {
@@ -106,7 +115,10 @@ export async function runSweep(o: SweepOptions): Promise<number> {
       points: planned.map(({ point, plan }) => ({
         index: point.index,
         name: point.name,
-        state: plan.kind === 'done' ? plan.state : (previous?.points.find((p) => p.index === point.index)?.state ?? 'pending'),
+        state:
+          plan.kind === 'done'
+            ? plan.state
+            : (previous?.points.find((p) => p.index === point.index)?.state ?? 'pending'),
       })),
     };
     const record = (index: number, pointState: PointState, error?: string): void => {
@@ -160,7 +172,9 @@ export async function runSweep(o: SweepOptions): Promise<number> {
       const resuming = todo.filter((p) => p.plan.kind === 'resume').length;
       say(`sweep ${o.sweep.name}: ${points.length} runs, ${concurrency} at a time → ${o.out}`);
       if (o.resume)
-        say(`resuming: ${skipped} already ended (left as they are), ${resuming} to continue from their checkpoints, ${todo.length - resuming} to start`);
+        say(
+          `resuming: ${skipped} already ended (left as they are), ${resuming} to continue from their checkpoints, ${todo.length - resuming} to start`,
+        );
       if (host.url) say(`metrics and API: ${host.url}/metrics  ${host.url}/api/runs`);
 
       let stopping = false;
@@ -229,10 +243,14 @@ export async function runSweep(o: SweepOptions): Promise<number> {
 function refuseUsedDirectory(out: string, planned: readonly Planned[]): void {
   const files = sweepPaths(out);
   for (const file of [files.state, files.file]) {
-    if (fs.existsSync(file)) throw new UserError(`--out ${out}: already holds a sweep (${path.basename(file)}); use --resume ${out} or another --out`);
+    if (fs.existsSync(file))
+      throw new UserError(
+        `--out ${out}: already holds a sweep (${path.basename(file)}); use --resume ${out} or another --out`,
+      );
   }
   for (const { config } of planned) {
-    if (fs.existsSync(path.join(config.out, 'config.json'))) throw new UserError(`--out ${out}: already holds run ${config.name}; use another --out`);
+    if (fs.existsSync(path.join(config.out, 'config.json')))
+      throw new UserError(`--out ${out}: already holds run ${config.name}; use another --out`);
   }
 }
 
@@ -263,7 +281,13 @@ function outcome(
     };
   }
   const state: PointState =
-    result.kind === 'threw' ? 'diverged' : summary.state === 'stopped' ? 'stopped' : summary.state === 'diverged' ? 'diverged' : 'finished';
+    result.kind === 'threw'
+      ? 'diverged'
+      : summary.state === 'stopped'
+        ? 'stopped'
+        : summary.state === 'diverged'
+          ? 'diverged'
+          : 'finished';
   return {
     state,
     epochs: summary.epochs ?? null,

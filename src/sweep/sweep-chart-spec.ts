@@ -69,7 +69,13 @@ export function buildSweepChartSpec(rows: readonly SweepRow[], options: SweepCha
         mark: { type: 'bar' },
         encoding: {
           x: { ...x, axis: { ...x.axis, labels: false, ticks: false } },
-          y: { field: 'inBand', type: 'quantitative', title: 'epochs in band', scale: { domain: [0, 1] }, axis: { format: '%' } },
+          y: {
+            field: 'inBand',
+            type: 'quantitative',
+            title: 'epochs in band',
+            scale: { domain: [0, 1] },
+            axis: { format: '%' },
+          },
           color,
           tooltip: [{ field: 'run' }, { field: 'inBand', format: '.1%' }, { field: 'state' }],
         },
@@ -80,7 +86,11 @@ export function buildSweepChartSpec(rows: readonly SweepRow[], options: SweepCha
         layer: [
           {
             mark: { type: 'bar', opacity: 0.25, color: '#54a24b' },
-            encoding: { x, y: { field: 'lo', type: 'quantitative', title: 'final loss (bar: band)', scale: { zero: false } }, y2: { field: 'hi' } },
+            encoding: {
+              x,
+              y: { field: 'lo', type: 'quantitative', title: 'final loss (bar: band)', scale: { zero: false } },
+              y2: { field: 'hi' },
+            },
           },
           {
             mark: { type: 'point', filled: true, size: 60 },

@@ -42,7 +42,13 @@ const values = z.array(z.unknown()).min(1, 'at least one value').max(MAX_SWEEP_P
  * its directory, and a token never belongs in a file that is shipped (e.g. as a ConfigMap).
  */
 export const sweepFileSchema = z.strictObject({
-  name: z.string().regex(SWEEP_NAME_PATTERN, 'letters, digits, ".", "_" or "-", at most 40, starting and ending with a letter or digit').optional(),
+  name: z
+    .string()
+    .regex(
+      SWEEP_NAME_PATTERN,
+      'letters, digits, ".", "_" or "-", at most 40, starting and ending with a letter or digit',
+    )
+    .optional(),
   base: configSchema.optional(),
   grid: z.record(dottedKey, values).optional(),
   random: z

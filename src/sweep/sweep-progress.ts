@@ -23,7 +23,8 @@ export interface PointEnd {
   readonly error?: string | undefined;
 }
 
-const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`;
 
 /** `1 h 02 min`, `3 min 05 s`, `42 s`. */
 export function formatDuration(seconds: number): string {
@@ -76,7 +77,9 @@ export class SweepProgress {
       if (seconds !== undefined && end.state === 'finished') this.durations.push(seconds);
       const loss = end.finalLoss === null || end.finalLoss === undefined ? '—' : end.finalLoss.toFixed(4);
       const took = seconds === undefined ? '' : `, ${seconds.toFixed(1)} s`;
-      this.o.print(`${end.state === 'finished' ? '✓' : '•'} ${end.name}: ${end.state}, ${end.epochs ?? 0} epochs, final loss ${loss}, in band ${pct(end.inBandFraction)}${took}`);
+      this.o.print(
+        `${end.state === 'finished' ? '✓' : '•'} ${end.name}: ${end.state}, ${end.epochs ?? 0} epochs, final loss ${loss}, in band ${pct(end.inBandFraction)}${took}`,
+      );
     }
     this.o.print(this.status(running));
   }

@@ -5,7 +5,8 @@ import type { MetricsJson } from '../run/remote-runs-registry.js';
 import type { RunView } from '../server/run-control.js';
 
 /** A control request of the API, forwarded to the worker that trains the run. */
-export type PointCommand = { readonly action: 'band'; readonly band: Band } | { readonly action: 'pause' | 'resume' | 'stop' };
+export type PointCommand =
+  { readonly action: 'band'; readonly band: Band } | { readonly action: 'pause' | 'resume' | 'stop' };
 
 /** What the sweep's main thread tells a point worker. */
 export type ToPointWorker =

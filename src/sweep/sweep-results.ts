@@ -6,7 +6,16 @@ import type { SweepPoint } from './expand-sweep.js';
 import type { PointRecord, PointState } from './sweep-state.js';
 
 /** The `summary.json` figures a sweep compares, in column order. */
-export const SUMMARY_FIGURES = ['epochs', 'finalLoss', 'testAccuracy', 'inBandFraction', 'firstInBandEpoch', 'bandIAE', 'finalSigma', 'wallSeconds'] as const;
+export const SUMMARY_FIGURES = [
+  'epochs',
+  'finalLoss',
+  'testAccuracy',
+  'inBandFraction',
+  'firstInBandEpoch',
+  'bandIAE',
+  'finalSigma',
+  'wallSeconds',
+] as const;
 type Figure = (typeof SUMMARY_FIGURES)[number];
 
 /** One row of `sweep.json` / `sweep.csv`: a point, its parameters and what its run reached. */
@@ -47,7 +56,10 @@ export function sweepRows(points: readonly SweepPoint[], out: string, records: r
   return points.map((point) => {
     const summary = readSummary(path.join(out, point.name));
     const record = records.find((r) => r.index === point.index);
-    const figures = Object.fromEntries(SUMMARY_FIGURES.map((f) => [f, num(summary?.[f])])) as Record<Figure, number | null>;
+    const figures = Object.fromEntries(SUMMARY_FIGURES.map((f) => [f, num(summary?.[f])])) as Record<
+      Figure,
+      number | null
+    >;
     const summaryState = summary?.state;
     const state: PointState =
       record?.state === 'failed'
@@ -70,7 +82,13 @@ export function sweepRows(points: readonly SweepPoint[], out: string, records: r
 
 /** `sweep.json`: the rows without the plot-only band. */
 export function sweepJson(rows: readonly SweepRow[]): string {
-  return JSON.stringify(rows.map(({ band: _band, ...row }) => row), null, 2) + '\n';
+  return (
+    JSON.stringify(
+      rows.map(({ band: _band, ...row }) => row),
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** A parameter as CSV cells: a plain object becomes one column per key (`band.lo`), anything else one. */
@@ -81,7 +99,13 @@ function flatten(key: string, value: unknown, into: Map<string, unknown>): void 
 }
 
 const cell = (value: unknown): string | number | null =>
-  value === null || value === undefined ? null : typeof value === 'number' || typeof value === 'string' ? value : typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  value === null || value === undefined
+    ? null
+    : typeof value === 'number' || typeof value === 'string'
+      ? value
+      : typeof value === 'boolean'
+        ? String(value)
+        : JSON.stringify(value);
 
 /**
  * `sweep.csv`: `index, name`, one column per parameter (objects spread over their keys, e.g.

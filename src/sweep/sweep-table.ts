@@ -25,7 +25,12 @@ export function formatSweepTable(rows: readonly SweepRow[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((line) => (line[c] as string).length)));
   // Text columns left, numbers right.
   const render = (cells: readonly string[]): string =>
-    cells.map((cell, c) => (c <= 2 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join('  ').trimEnd();
-  const failures = rows.filter((r) => r.state === 'failed').map((r) => `  ${r.index} ${r.name}: ${r.error ?? 'failed'}`);
+    cells
+      .map((cell, c) => (c <= 2 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
+      .join('  ')
+      .trimEnd();
+  const failures = rows
+    .filter((r) => r.state === 'failed')
+    .map((r) => `  ${r.index} ${r.name}: ${r.error ?? 'failed'}`);
   return [render(header), ...body.map(render), ...(failures.length ? ['failed:', ...failures] : [])].join('\n') + '\n';
 }

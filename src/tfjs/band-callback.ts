@@ -68,7 +68,9 @@ function configOf(o: BandCallbackOptions, name: string): ResolvedConfig {
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new UserError(`bandCallback: ${issue ? `${issueKey(issue).join('.')}: ${issueReason(issue)}` : 'invalid options'}`);
+    throw new UserError(
+      `bandCallback: ${issue ? `${issueKey(issue).join('.')}: ${issueReason(issue)}` : 'invalid options'}`,
+    );
   }
   try {
     return resolveConfig([parsed.data], new Date());
@@ -238,9 +240,11 @@ export class BandCallback extends tf.Callback {
   private async openRun(model: tf.LayersModel): Promise<Run> {
     requireNoiseLayers(model);
     requireLoggedKey(model, this.o.monitor ?? 'loss', true, 'bandCallback: monitor');
-    const name = this.o.run ?? `${model.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+    const name =
+      this.o.run ?? `${model.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
     const config = configOf(this.o, name);
-    if (this.o.resume && this.o.out === undefined) throw new UserError('bandCallback: resume: needs out, the run directory to continue');
+    if (this.o.resume && this.o.out === undefined)
+      throw new UserError('bandCallback: resume: needs out, the run directory to continue');
     this.runHost = this.o.runHost;
     if (!this.runHost) {
       this.runHost = await RunHost.start({
@@ -256,7 +260,14 @@ export class BandCallback extends tf.Callback {
     const metrics = this.runHost.metricsFor(config.name);
     let run: Run;
     try {
-      run = await Run.open({ config, metrics, log: this.runHost.log, resume: this.o.resume, sinks: [...(this.o.sinks ?? []), this.runHost.feedSink], backend: tf.getBackend() });
+      run = await Run.open({
+        config,
+        metrics,
+        log: this.runHost.log,
+        resume: this.o.resume,
+        sinks: [...(this.o.sinks ?? []), this.runHost.feedSink],
+        backend: tf.getBackend(),
+      });
     } catch (err) {
       if (this.ownHost) await this.runHost.close();
       throw err;
@@ -267,14 +278,19 @@ export class BandCallback extends tf.Callback {
         await restoreModelState(model, cp.plant as unknown as ModelState);
       } catch (err) {
         await run.end('stopped');
-        throw err instanceof UserError ? err : new UserError(`${path.join(run.paths.dir, 'checkpoint.json')}: ${(err as Error).message}`);
+        throw err instanceof UserError
+          ? err
+          : new UserError(`${path.join(run.paths.dir, 'checkpoint.json')}: ${(err as Error).message}`);
       }
     }
     this.cached = cp ? (cp.plant as unknown as ModelState) : await exportModelState(model);
     run.attach({ exportState: () => this.cached });
     metrics.setInfo({
       model_name: model.name,
-      architecture: model.layers.map((l) => l.getClassName()).join('-').slice(0, 200),
+      architecture: model.layers
+        .map((l) => l.getClassName())
+        .join('-')
+        .slice(0, 200),
       parameters: model.countParams(),
       dataset: 'custom',
       backend: tf.getBackend(),

@@ -54,9 +54,11 @@ export class ControlledNoise extends tf.layers.Layer {
     super(config);
     this.initialSigma = checkSigma(config.sigma ?? 0, 'controlledNoise');
     if (config.scale !== undefined) {
-      if (!Array.isArray(config.scale) || config.scale.length === 0) throw new RangeError('controlledNoise: scale must be a non-empty array of numbers');
+      if (!Array.isArray(config.scale) || config.scale.length === 0)
+        throw new RangeError('controlledNoise: scale must be a non-empty array of numbers');
       config.scale.forEach((s, j) => {
-        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0) throw new RangeError(`controlledNoise: scale[${j}] must be a finite number >= 0, got ${String(s)}`);
+        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0)
+          throw new RangeError(`controlledNoise: scale[${j}] must be a finite number >= 0, got ${String(s)}`);
       });
       this.scale = Object.freeze([...config.scale]);
     }
@@ -66,7 +68,14 @@ export class ControlledNoise extends tf.layers.Layer {
   override build(inputShape: Shape | Shape[]): void {
     // One input: a Shape like [null, 64]; several: an array of them (the noise applies to the first).
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
-    this.sigmaWeight = this.addWeight('sigma', [], 'float32', tf.initializers.constant({ value: this.initialSigma }), undefined, false);
+    this.sigmaWeight = this.addWeight(
+      'sigma',
+      [],
+      'float32',
+      tf.initializers.constant({ value: this.initialSigma }),
+      undefined,
+      false,
+    );
     if (this.scale !== undefined) this.scaleTensor = tf.keep(this.scaleFor(shape));
     super.build(inputShape);
   }

@@ -91,7 +91,8 @@ export function architectureDifference(saved: ModelArchitecture, here: ModelArch
 }
 
 async function floatsOf(t: tf.Tensor, what: string): Promise<EncodedFloats> {
-  if (t.dtype !== 'float32') throw new UserError(`exportModelState: ${what} has dtype ${t.dtype}; only float32 state can be saved`);
+  if (t.dtype !== 'float32')
+    throw new UserError(`exportModelState: ${what} has dtype ${t.dtype}; only float32 state can be saved`);
   return encodeFloats((await t.data()) as Float32Array);
 }
 
@@ -101,13 +102,19 @@ async function exportOptimizer(optimizer: tf.Optimizer): Promise<OptimizerState>
   try {
     named = await optimizer.getWeights();
   } catch (err) {
-    throw new UserError(`exportModelState: the ${className} optimiser cannot export its state (${(err as Error).message})`);
+    throw new UserError(
+      `exportModelState: the ${className} optimiser cannot export its state (${(err as Error).message})`,
+    );
   }
   try {
     const [iter, ...rest] = named;
     const iterations = iter ? ((await iter.tensor.data())[0] as number) : 0;
     const slots = await Promise.all(
-      rest.map(async ({ name, tensor }) => ({ name, shape: tensor.shape.map(Number), values: await floatsOf(tensor, `optimiser slot ${name}`) })),
+      rest.map(async ({ name, tensor }) => ({
+        name,
+        shape: tensor.shape.map(Number),
+        values: await floatsOf(tensor, `optimiser slot ${name}`),
+      })),
     );
     const scalars: Record<string, number> = {};
     for (const key of RUNNING_SCALARS) {
@@ -139,12 +146,15 @@ export async function exportModelState(model: tf.LayersModel): Promise<ModelStat
 
 function checkState(state: ModelState): void {
   const s = state as Partial<ModelState> | null;
-  if (s?.format !== FORMAT) throw new UserError(`restoreModelState: format must be "${FORMAT}", got ${JSON.stringify(s?.format)}`);
+  if (s?.format !== FORMAT)
+    throw new UserError(`restoreModelState: format must be "${FORMAT}", got ${JSON.stringify(s?.format)}`);
   if (!s.architecture || !Array.isArray(s.architecture.layers) || !Array.isArray(s.architecture.weights)) {
     throw new UserError('restoreModelState: architecture must have layers and weights arrays');
   }
   if (!Array.isArray(s.weights) || s.weights.length !== s.architecture.weights.length) {
-    throw new UserError(`restoreModelState: weights must hold one entry per architecture weight (${s.architecture.weights.length})`);
+    throw new UserError(
+      `restoreModelState: weights must hold one entry per architecture weight (${s.architecture.weights.length})`,
+    );
   }
 }
 
@@ -163,7 +173,8 @@ function decodeOptimizer(saved: OptimizerState): NamedTensor[] {
   }
   const named: NamedTensor[] = [];
   try {
-    for (const slot of saved.slots) named.push({ name: slot.name, tensor: decodeTo(slot.values, slot.shape, `optimiser slot ${slot.name}`) });
+    for (const slot of saved.slots)
+      named.push({ name: slot.name, tensor: decodeTo(slot.values, slot.shape, `optimiser slot ${slot.name}`) });
   } catch (err) {
     tf.dispose(named.map((n) => n.tensor));
     throw err;
@@ -202,9 +213,12 @@ export async function restoreModelState(model: tf.LayersModel, state: ModelState
   const difference = architectureDifference(state.architecture, modelArchitecture(model));
   if (difference !== undefined) throw new UserError(`restoreModelState: different architecture: ${difference}`);
   const optimizer = (model as { optimizer?: tf.Optimizer }).optimizer;
-  if (state.optimizer && !optimizer) throw new UserError('restoreModelState: the checkpoint has optimiser state; compile the model first');
+  if (state.optimizer && !optimizer)
+    throw new UserError('restoreModelState: the checkpoint has optimiser state; compile the model first');
   if (state.optimizer && optimizer && state.optimizer.className !== optimizer.getClassName()) {
-    throw new UserError(`restoreModelState: the checkpoint's optimiser is ${state.optimizer.className} but this model's is ${optimizer.getClassName()}`);
+    throw new UserError(
+      `restoreModelState: the checkpoint's optimiser is ${state.optimizer.className} but this model's is ${optimizer.getClassName()}`,
+    );
   }
   // Decode everything first: a corrupt entry must leave the model as it was.
   const tensors: tf.Tensor[] = [];

@@ -37,10 +37,21 @@ export interface TfjsModelPlantOptions {
   readonly now?: () => number;
 }
 
-const ACCURACY_KEYS = ['val_acc', 'val_accuracy', 'val_categoricalAccuracy', 'val_sparseCategoricalAccuracy', 'val_binaryAccuracy'];
+const ACCURACY_KEYS = [
+  'val_acc',
+  'val_accuracy',
+  'val_categoricalAccuracy',
+  'val_sparseCategoricalAccuracy',
+  'val_binaryAccuracy',
+];
 
 function isDataset(v: unknown): v is TrainingDataset {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { iterator?: unknown }).iterator === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { iterator?: unknown }).iterator === 'function'
+  );
 }
 
 /**
@@ -66,20 +77,25 @@ export class TfjsModelPlant implements Plant {
 
   constructor(options: TfjsModelPlantOptions) {
     const { model, x, y, dataset } = options;
-    if (!model || typeof (model as { fit?: unknown }).fit !== 'function') throw new UserError('TfjsModelPlant: model must be a tf.LayersModel');
+    if (!model || typeof (model as { fit?: unknown }).fit !== 'function')
+      throw new UserError('TfjsModelPlant: model must be a tf.LayersModel');
     const tensors = x !== undefined || y !== undefined;
     if (tensors === (dataset !== undefined)) throw new UserError('TfjsModelPlant: give either x and y, or dataset');
-    if (tensors && (x === undefined || y === undefined)) throw new UserError(`TfjsModelPlant: ${x === undefined ? 'x' : 'y'} is missing`);
-    if (dataset !== undefined && !isDataset(dataset)) throw new UserError('TfjsModelPlant: dataset must be a tf.data.Dataset');
+    if (tensors && (x === undefined || y === undefined))
+      throw new UserError(`TfjsModelPlant: ${x === undefined ? 'x' : 'y'} is missing`);
+    if (dataset !== undefined && !isDataset(dataset))
+      throw new UserError('TfjsModelPlant: dataset must be a tf.data.Dataset');
     const batchSize = options.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`TfjsModelPlant: batchSize must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new UserError(`TfjsModelPlant: batchSize must be a positive integer, got ${batchSize}`);
     this.lossKey = options.lossKey ?? 'loss';
     requireLoggedKey(model, this.lossKey, options.validationData !== undefined, 'TfjsModelPlant: lossKey');
     requireNoiseLayers(model);
     this.model = model;
     const validationData = options.validationData;
     if (tensors) {
-      if (isDataset(validationData)) throw new UserError('TfjsModelPlant: validationData must be [x, y] tensors when training on x and y');
+      if (isDataset(validationData))
+        throw new UserError('TfjsModelPlant: validationData must be [x, y] tensors when training on x and y');
       const args: tf.ModelFitArgs = { epochs: 1, verbose: 0, batchSize, shuffle: options.shuffle ?? true };
       if (validationData !== undefined) args.validationData = validationData;
       this.fit = () => model.fit(x as tf.Tensor, y as tf.Tensor, args);
@@ -94,7 +110,9 @@ export class TfjsModelPlant implements Plant {
   async step(actuation: Actuation): Promise<EpochMeasurement> {
     if (this.disposed) throw new Error('TfjsModelPlant: step after dispose');
     if (actuation.floodLevel !== undefined) {
-      throw new UserError('TfjsModelPlant: a flooding level cannot apply to a model trained by model.fit; use a pid, hysteresis or fixed controller');
+      throw new UserError(
+        'TfjsModelPlant: a flooding level cannot apply to a model trained by model.fit; use a pid, hysteresis or fixed controller',
+      );
     }
     setSigma(this.model, actuation.sigma);
     const t0 = this.now();
@@ -104,7 +122,13 @@ export class TfjsModelPlant implements Plant {
     const last = (key: string): number | undefined => logs[key]?.[logs[key].length - 1];
     const loss = last(this.lossKey) ?? Number.NaN;
     const valAccuracy = ACCURACY_KEYS.map(last).find((v) => v !== undefined) ?? Number.NaN;
-    return { loss, valLoss: last(`val_${this.lossKey}`) ?? Number.NaN, valAccuracy, durationMs, nonFinite: !Number.isFinite(loss) };
+    return {
+      loss,
+      valLoss: last(`val_${this.lossKey}`) ?? Number.NaN,
+      valAccuracy,
+      durationMs,
+      nonFinite: !Number.isFinite(loss),
+    };
   }
 
   /** The model's weights and optimiser state, for a checkpoint (see {@link exportModelState}). */

@@ -77,7 +77,15 @@ export function train(options: TrainOptions): Observable<EpochEvent> {
       let event: EpochEvent;
       try {
         const annotation = actuator.observe(measurement);
-        event = { run, epoch: epoch + 1, ...measurement, sigma: applied.sigma, draws: applied.draws, ...annotation, timestamp: now() };
+        event = {
+          run,
+          epoch: epoch + 1,
+          ...measurement,
+          sigma: applied.sigma,
+          draws: applied.draws,
+          ...annotation,
+          timestamp: now(),
+        };
       } catch (err) {
         subscriber.error(err);
         return false;

@@ -19,7 +19,10 @@ function cruise(dir: string): { status: number | null; output: string } {
 /** A scratch project holding `files` (path → source) and the project's tsconfig. */
 function scratch(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-layers-'));
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true } }),
+  );
   for (const [file, source] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), source);
@@ -45,13 +48,17 @@ describe('the layer table', () => {
 
   it('names only folders it lists, and lists every folder of src/', () => {
     for (const deps of Object.values(LAYERS)) for (const d of deps) expect(Object.keys(LAYERS)).toContain(d);
-    const folders = fs.readdirSync(path.join(ROOT, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const folders = fs
+      .readdirSync(path.join(ROOT, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     for (const folder of folders) expect(Object.keys(LAYERS), `src/${folder}/ has a row`).toContain(folder);
   });
 
   it('is described in ARCHITECTURE.md, row by row', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'ARCHITECTURE.md'), 'utf8');
-    for (const layer of Object.keys(LAYERS)) expect(doc, `ARCHITECTURE.md mentions src/${layer}/`).toContain(`src/${layer}/`);
+    for (const layer of Object.keys(LAYERS))
+      expect(doc, `ARCHITECTURE.md mentions src/${layer}/`).toContain(`src/${layer}/`);
   });
 });
 

@@ -3,7 +3,17 @@ import { flagsToConfig } from '../../src/cli/flags.js';
 
 describe('flagsToConfig', () => {
   it('maps flags onto config keys', () => {
-    expect(flagsToConfig({ epochs: '200', band: '0.3:0.4', hidden: '64,32', draws: 'auto', batchSize: 'full', standardize: false, seed: 'x1' })).toEqual({
+    expect(
+      flagsToConfig({
+        epochs: '200',
+        band: '0.3:0.4',
+        hidden: '64,32',
+        draws: 'auto',
+        batchSize: 'full',
+        standardize: false,
+        seed: 'x1',
+      }),
+    ).toEqual({
       epochs: 200,
       seed: 'x1',
       band: { lo: 0.3, hi: 0.4 },

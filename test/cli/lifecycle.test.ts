@@ -18,8 +18,20 @@ interface Line {
   valLoss: number;
 }
 const events = (dir: string): Line[] =>
-  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Line);
-const trajectory = (dir: string) => events(dir).map(({ epoch, loss, sigma, draws, smoothedLoss, valLoss }) => ({ epoch, loss, sigma, draws, smoothedLoss, valLoss }));
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+const trajectory = (dir: string) =>
+  events(dir).map(({ epoch, loss, sigma, draws, smoothedLoss, valLoss }) => ({
+    epoch,
+    loss,
+    sigma,
+    draws,
+    smoothedLoss,
+    valLoss,
+  }));
 
 async function lossband(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -105,7 +117,20 @@ describe('run lifecycle', () => {
 
   it('a diverging run ends with state diverged and exit 3', async () => {
     const dir = path.join(tmp(), 'd');
-    const r = await lossband(['run', '--optimizer', 'sgd', '--learning-rate', '1e6', '--epochs', '200', '--port', '0', '--quiet', '--out', dir]);
+    const r = await lossband([
+      'run',
+      '--optimizer',
+      'sgd',
+      '--learning-rate',
+      '1e6',
+      '--epochs',
+      '200',
+      '--port',
+      '0',
+      '--quiet',
+      '--out',
+      dir,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/diverged at epoch \d+: the loss is not finite/);
@@ -115,7 +140,22 @@ describe('run lifecycle', () => {
 
   it('rollback reloads the last good checkpoint with a lower learning rate, bounded', async () => {
     const dir = path.join(tmp(), 'rb');
-    const r = await lossband(['run', '--optimizer', 'sgd', '--learning-rate', '1e6', '--on-non-finite', 'rollback', '--epochs', '200', '--port', '0', '--quiet', '--out', dir]);
+    const r = await lossband([
+      'run',
+      '--optimizer',
+      'sgd',
+      '--learning-rate',
+      '1e6',
+      '--on-non-finite',
+      'rollback',
+      '--epochs',
+      '200',
+      '--port',
+      '0',
+      '--quiet',
+      '--out',
+      dir,
+    ]);
     expect(r.code).toBe(3);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ state: 'diverged', rollbacks: 3, learningRate: 1e6 / 8 });

@@ -16,7 +16,9 @@ interface Result {
 
 async function lossband(...args: string[]): Promise<Result> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env: { ...process.env, FORCE_COLOR: '0' } });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -26,10 +28,14 @@ async function lossband(...args: string[]): Promise<Result> {
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cli-'));
 const events = (dir: string) =>
-  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; loss: number });
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number; loss: number });
 
 describe('lossband run', () => {
-  it('--preset seed prints the seed program\'s 50 lines and writes the run directory', async () => {
+  it("--preset seed prints the seed program's 50 lines and writes the run directory", async () => {
     const out = path.join(tmp(), 'seed');
     const r = await lossband('run', '--preset', 'seed', '--port', '0', '--out', out);
     expect(r.code).toBe(0);

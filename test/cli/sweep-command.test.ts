@@ -45,38 +45,66 @@ describe('lossband sweep refuses bad input in one line, exit 2, before anything 
     const file = sweepFile(small);
     const out = path.join(tmp(), 'never');
     const flags = ['--out', out, '--port', '0'];
-    expect(await refused(['sweep'])).toBe('lossband: FILE: missing; usage: lossband sweep FILE.yaml, or lossband sweep --resume DIR');
-    expect(await refused(['sweep', file, '--concurrency', '0', ...flags])).toBe('lossband: --concurrency: expected a whole number from 1 to 256, got "0"');
-    expect(await refused(['sweep', file, '--concurrency', 'many', ...flags])).toBe('lossband: --concurrency: expected a whole number from 1 to 256, got "many"');
+    expect(await refused(['sweep'])).toBe(
+      'lossband: FILE: missing; usage: lossband sweep FILE.yaml, or lossband sweep --resume DIR',
+    );
+    expect(await refused(['sweep', file, '--concurrency', '0', ...flags])).toBe(
+      'lossband: --concurrency: expected a whole number from 1 to 256, got "0"',
+    );
+    expect(await refused(['sweep', file, '--concurrency', 'many', ...flags])).toBe(
+      'lossband: --concurrency: expected a whole number from 1 to 256, got "many"',
+    );
     expect(await refused(['sweep', file, '--port', '70000', '--out', out])).toMatch(/^lossband: --port: /);
-    expect(await refused(['sweep', file, '--index', '2', ...flags])).toBe('lossband: --index "2": out of range; the sweep has 2 points (0-1)');
-    expect(await refused(['sweep', file, '--index', '0', '--concurrency', '2', ...flags])).toBe('lossband: --concurrency: not used with --index (it runs one point)');
-    expect(await refused(['sweep', file, '--host', '0.0.0.0', '--out', out])).toBe('lossband: --host 0.0.0.0: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)');
+    expect(await refused(['sweep', file, '--index', '2', ...flags])).toBe(
+      'lossband: --index "2": out of range; the sweep has 2 points (0-1)',
+    );
+    expect(await refused(['sweep', file, '--index', '0', '--concurrency', '2', ...flags])).toBe(
+      'lossband: --concurrency: not used with --index (it runs one point)',
+    );
+    expect(await refused(['sweep', file, '--host', '0.0.0.0', '--out', out])).toBe(
+      'lossband: --host 0.0.0.0: serving beyond loopback needs an API token (set LOSSBAND_TOKEN)',
+    );
     process.env.LOSSBAND_TOKEN = 'short';
     expect(await refused(['sweep', file, ...flags])).toBe('lossband: LOSSBAND_TOKEN: at least 16 characters');
     delete process.env.LOSSBAND_TOKEN;
-    expect(await refused(['sweep', file, '--resume', out])).toBe(`lossband: ${file}: not allowed with --resume (the sweep is ${path.join(out, 'sweep.yaml')})`);
-    expect(await refused(['sweep', '--resume', out, '--out', out])).toBe('lossband: --out: not allowed with --resume (the sweep directory is the one resumed)');
-    expect(await refused(['sweep', '--resume', out, '--index', '1'])).toBe('lossband: --index: not allowed with --resume (--index resumes its own point)');
-    expect(await refused(['sweep', '--resume', out])).toBe(`lossband: --resume ${out}: not a sweep directory (no sweep-state.json)`);
-    expect(await refused(['sweep', path.join(out, 'none.yaml'), ...flags])).toBe(`lossband: ${path.join(out, 'none.yaml')}: cannot read sweep file (ENOENT)`);
+    expect(await refused(['sweep', file, '--resume', out])).toBe(
+      `lossband: ${file}: not allowed with --resume (the sweep is ${path.join(out, 'sweep.yaml')})`,
+    );
+    expect(await refused(['sweep', '--resume', out, '--out', out])).toBe(
+      'lossband: --out: not allowed with --resume (the sweep directory is the one resumed)',
+    );
+    expect(await refused(['sweep', '--resume', out, '--index', '1'])).toBe(
+      'lossband: --index: not allowed with --resume (--index resumes its own point)',
+    );
+    expect(await refused(['sweep', '--resume', out])).toBe(
+      `lossband: --resume ${out}: not a sweep directory (no sweep-state.json)`,
+    );
+    expect(await refused(['sweep', path.join(out, 'none.yaml'), ...flags])).toBe(
+      `lossband: ${path.join(out, 'none.yaml')}: cannot read sweep file (ENOENT)`,
+    );
     expect(fs.existsSync(out)).toBe(false);
   });
 
   it('a bad sweep file, named at file:line:column', async () => {
     const file = sweepFile('name: bad\ngrid:\n  model.lerningRate: [0.1]\n');
-    expect(await refused(['sweep', file, '--port', '0', '--out', path.join(tmp(), 'x')])).toBe(`lossband: ${file}:3:22: grid.model.lerningRate: unknown config key`);
+    expect(await refused(['sweep', file, '--port', '0', '--out', path.join(tmp(), 'x')])).toBe(
+      `lossband: ${file}:3:22: grid.model.lerningRate: unknown config key`,
+    );
   });
 
   it('an --out that already holds a sweep or one of its runs, untouched', async () => {
     const out = tmp();
     fs.writeFileSync(path.join(out, 'sweep-state.json'), '{"keep": true}');
-    expect(await refused(['sweep', sweepFile(small), '--out', out, '--port', '0'])).toBe(`lossband: --out ${out}: already holds a sweep (sweep-state.json); use --resume ${out} or another --out`);
+    expect(await refused(['sweep', sweepFile(small), '--out', out, '--port', '0'])).toBe(
+      `lossband: --out ${out}: already holds a sweep (sweep-state.json); use --resume ${out} or another --out`,
+    );
     expect(fs.readdirSync(out)).toEqual(['sweep-state.json']);
     const runs = tmp();
     fs.mkdirSync(path.join(runs, 'bad-1-seed2'));
     fs.writeFileSync(path.join(runs, 'bad-1-seed2', 'config.json'), '{}');
-    expect(await refused(['sweep', sweepFile(small), '--out', runs, '--port', '0'])).toBe(`lossband: --out ${runs}: already holds run bad-1-seed2; use another --out`);
+    expect(await refused(['sweep', sweepFile(small), '--out', runs, '--port', '0'])).toBe(
+      `lossband: --out ${runs}: already holds run bad-1-seed2; use another --out`,
+    );
     expect(fs.readdirSync(runs)).toEqual(['bad-1-seed2']);
   });
 

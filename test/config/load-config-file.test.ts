@@ -13,8 +13,16 @@ function write(name: string, text: string): string {
 
 describe('loadConfigFile', () => {
   it('reads YAML with nested sections', () => {
-    const file = write('a.yaml', 'epochs: 300\nband: {lo: 0.2, hi: 0.3}\nmodel:\n  hidden: [16, 8]\n  learningRate: 0.005\nnoise:\n  draws: auto\n');
-    expect(loadConfigFile(file)).toEqual({ epochs: 300, band: { lo: 0.2, hi: 0.3 }, model: { hidden: [16, 8], learningRate: 0.005 }, noise: { draws: 'auto' } });
+    const file = write(
+      'a.yaml',
+      'epochs: 300\nband: {lo: 0.2, hi: 0.3}\nmodel:\n  hidden: [16, 8]\n  learningRate: 0.005\nnoise:\n  draws: auto\n',
+    );
+    expect(loadConfigFile(file)).toEqual({
+      epochs: 300,
+      band: { lo: 0.2, hi: 0.3 },
+      model: { hidden: [16, 8], learningRate: 0.005 },
+      noise: { draws: 'auto' },
+    });
   });
 
   it('reads JSON', () => {
@@ -33,7 +41,9 @@ describe('loadConfigFile', () => {
   });
 
   it('rejects an inverted band and a wrong type', () => {
-    expect(() => loadConfigFile(write('b.yaml', 'band: {lo: 0.5, hi: 0.4}\n'))).toThrow(/b\.yaml:1:\d+: band\.lo: lo must be less than hi/);
+    expect(() => loadConfigFile(write('b.yaml', 'band: {lo: 0.5, hi: 0.4}\n'))).toThrow(
+      /b\.yaml:1:\d+: band\.lo: lo must be less than hi/,
+    );
     expect(() => loadConfigFile(write('c.yaml', 'epochs: "many"\n'))).toThrow(/c\.yaml:1:9: epochs: .*number/);
   });
 

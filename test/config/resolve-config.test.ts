@@ -15,14 +15,22 @@ describe('resolveConfig', () => {
 
   it('the seed preset is the tutorial program', () => {
     const c = resolveConfig([{ preset: 'seed' }], now);
-    expect(c).toMatchObject({ epochs: 50, data: { path: 'iris', standardize: false, split: 'seed' }, noise: { sigma: 0.1, draws: 1 }, controller: { type: 'fixed' }, model: { hidden: [10], optimizer: 'adam', learningRate: 0.01, batchSize: null } });
+    expect(c).toMatchObject({
+      epochs: 50,
+      data: { path: 'iris', standardize: false, split: 'seed' },
+      noise: { sigma: 0.1, draws: 1 },
+      controller: { type: 'fixed' },
+      model: { hidden: [10], optimizer: 'adam', learningRate: 0.01, batchSize: null },
+    });
   });
 
   it('scales noise by feature std by default only when the data is not standardised; the seed stays absolute', () => {
     expect(resolveConfig([], now).noise.scale).toBe('absolute');
     expect(resolveConfig([{ data: { standardize: false } }], now).noise.scale).toBe('feature');
     expect(resolveConfig([{ preset: 'seed' }], now).noise.scale).toBe('absolute');
-    expect(resolveConfig([{ data: { standardize: false } }, { noise: { scale: 'absolute' } }], now).noise.scale).toBe('absolute');
+    expect(resolveConfig([{ data: { standardize: false } }, { noise: { scale: 'absolute' } }], now).noise.scale).toBe(
+      'absolute',
+    );
     expect(resolveConfig([{ preset: 'seed', noise: { scale: 'feature' } }], now).noise.scale).toBe('feature');
   });
 

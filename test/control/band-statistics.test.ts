@@ -7,7 +7,13 @@ const reduce = (events: EpochEvent[]) => events.reduce(reduceBandStatistics, EMP
 
 describe('reduceBandStatistics', () => {
   it('is empty before any event', () => {
-    expect(reduce([])).toMatchObject({ epochs: 0, firstInBandEpoch: null, inBandFraction: null, bandIAE: 0, sigmaReversals: 0 });
+    expect(reduce([])).toMatchObject({
+      epochs: 0,
+      firstInBandEpoch: null,
+      inBandFraction: null,
+      bandIAE: 0,
+      sigmaReversals: 0,
+    });
   });
 
   it('computes every statistic exactly on a hand-built run', () => {
@@ -32,7 +38,11 @@ describe('reduceBandStatistics', () => {
   });
 
   it('judges each event against its own band', () => {
-    const s = reduce([event(1, 0.35, 0.1), event(2, 0.35, 0.1, 0.35, { lo: 0.1, hi: 0.2 }), event(3, 0.15, 0.1, 0.15, { lo: 0.1, hi: 0.2 })]);
+    const s = reduce([
+      event(1, 0.35, 0.1),
+      event(2, 0.35, 0.1, 0.35, { lo: 0.1, hi: 0.2 }),
+      event(3, 0.15, 0.1, 0.15, { lo: 0.1, hi: 0.2 }),
+    ]);
     expect(s.inBandFraction).toBeCloseTo(2 / 3, 12);
     expect(s.bandIAE).toBeCloseTo(0.15, 12);
   });
@@ -56,7 +66,8 @@ describe('reduceBandStatistics', () => {
 
   it('is O(1) per event: a 100,000-epoch run folds quickly into plain JSON', () => {
     let s = EMPTY_BAND_STATISTICS;
-    for (let k = 1; k <= 100_000; k++) s = reduceBandStatistics(s, event(k, 0.35 + 0.06 * Math.sin(k), 0.5 + 0.01 * Math.sin(k / 3)));
+    for (let k = 1; k <= 100_000; k++)
+      s = reduceBandStatistics(s, event(k, 0.35 + 0.06 * Math.sin(k), 0.5 + 0.01 * Math.sin(k / 3)));
     expect(s.epochs).toBe(100_000);
     expect(s.inBandFraction!).toBeGreaterThan(0.5);
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { describeVerdict, INITIAL_VERDICT, stepVerdict, type VerdictInput, type VerdictState } from '../../src/control/band-verdict.js';
+import {
+  describeVerdict,
+  INITIAL_VERDICT,
+  stepVerdict,
+  type VerdictInput,
+  type VerdictState,
+} from '../../src/control/band-verdict.js';
 import { initLoop, loopStep } from '../../src/control/closed-loop.js';
 import { simulateLoop } from './simulate.js';
 
 const band = { lo: 0.3, hi: 0.4 };
 const limits = { min: 0.1, max: 10 };
-const input = (over: Partial<VerdictInput>): VerdictInput => ({ raw: 0.35, smoothed: 0.35, band, sigma: 1, limits, ...over });
+const input = (over: Partial<VerdictInput>): VerdictInput => ({
+  raw: 0.35,
+  smoothed: 0.35,
+  band,
+  sigma: 1,
+  limits,
+  ...over,
+});
 const run = (inputs: VerdictInput[], state: VerdictState = INITIAL_VERDICT): VerdictState[] => {
   const out: VerdictState[] = [];
   for (const i of inputs) out.push((state = stepVerdict(state, i)));
@@ -56,15 +69,21 @@ describe('stepVerdict', () => {
 
   it('keeps quiet about a loss at the σ floor that is on course to enter the band', () => {
     // 0.2 above the band, falling 0.001 per epoch: 0.1 per window, so 2 windows away.
-    const descent = Array.from({ length: 300 }, (_, k) => input({ raw: 0.9 - 0.001 * k, smoothed: 0.9 - 0.001 * k, sigma: 0.1 }));
+    const descent = Array.from({ length: 300 }, (_, k) =>
+      input({ raw: 0.9 - 0.001 * k, smoothed: 0.9 - 0.001 * k, sigma: 0.1 }),
+    );
     expect(run(descent).every((s) => s.status === 'not-held')).toBe(true);
   });
 });
 
 describe('describeVerdict', () => {
   it('names the band, the reason and a remedy for each unreachable verdict, and nothing otherwise', () => {
-    expect(describeVerdict('unreachable-above', { lo: 1.5, hi: 1.6 }, { chanceLoss: Math.log(3) })).toMatch(/\[1.5, 1.6\].*ln\(classes\) = 1.099/);
-    expect(describeVerdict('unreachable-above', band, { sigmaMax: 10, smoothed: 0.21 })).toMatch(/noise.max = 10.*0.210/);
+    expect(describeVerdict('unreachable-above', { lo: 1.5, hi: 1.6 }, { chanceLoss: Math.log(3) })).toMatch(
+      /\[1.5, 1.6\].*ln\(classes\) = 1.099/,
+    );
+    expect(describeVerdict('unreachable-above', band, { sigmaMax: 10, smoothed: 0.21 })).toMatch(
+      /noise.max = 10.*0.210/,
+    );
     expect(describeVerdict('unreachable-below', band, { sigmaMin: 0.001 })).toMatch(/noise.min = 0.001/);
     expect(describeVerdict('held', band, {})).toBeUndefined();
   });
@@ -85,7 +104,13 @@ describe('the verdict in the closed loop', () => {
   });
 
   it('reports a band above chance level at the first epoch when the classes are known', () => {
-    const out = loopStep(initLoop({ band: { lo: 1.5, hi: 1.6 }, classes: 3 }), { loss: 1.1, valLoss: 1.1, valAccuracy: 0.3, durationMs: 1, nonFinite: false });
+    const out = loopStep(initLoop({ band: { lo: 1.5, hi: 1.6 }, classes: 3 }), {
+      loss: 1.1,
+      valLoss: 1.1,
+      valAccuracy: 0.3,
+      durationMs: 1,
+      nonFinite: false,
+    });
     expect(out.bandStatus).toBe('unreachable-above');
   });
 

@@ -8,7 +8,12 @@ import { simulateLoop } from './simulate.js';
 
 const band = { lo: 0.3, hi: 0.4 };
 const measure = (loss: number, extra: Partial<EpochMeasurement> = {}): EpochMeasurement => ({
-  loss, valLoss: loss + 0.1, valAccuracy: 0.9, durationMs: 1, nonFinite: false, ...extra,
+  loss,
+  valLoss: loss + 0.1,
+  valAccuracy: 0.9,
+  durationMs: 1,
+  nonFinite: false,
+  ...extra,
 });
 
 describe('initLoop', () => {
@@ -19,8 +24,16 @@ describe('initLoop', () => {
   });
 
   it('starts the baselines as published: fixed σ with one draw, flooding at the band midpoint', () => {
-    expect(initLoop({ band, controller: { type: 'fixed', sigma: 0.1 } }).actuation).toEqual({ sigma: 0.1, draws: 1, floodLevel: undefined });
-    expect(initLoop({ band, controller: { type: 'flooding' } }).actuation).toEqual({ sigma: 0, draws: 1, floodLevel: 0.35 });
+    expect(initLoop({ band, controller: { type: 'fixed', sigma: 0.1 } }).actuation).toEqual({
+      sigma: 0.1,
+      draws: 1,
+      floodLevel: undefined,
+    });
+    expect(initLoop({ band, controller: { type: 'flooding' } }).actuation).toEqual({
+      sigma: 0,
+      draws: 1,
+      floodLevel: 0.35,
+    });
   });
 
   it('passes loop-level sigma limits to the controller', () => {
@@ -31,19 +44,24 @@ describe('initLoop', () => {
   });
 
   it('rejects a bad band or filter, naming the value', () => {
-    expect(() => initLoop({ band: { lo: 0.4, hi: 0.3 } })).toThrow(/Invalid band \[0.4, 0.3\]: lo: lo must be less than hi/);
+    expect(() => initLoop({ band: { lo: 0.4, hi: 0.3 } })).toThrow(
+      /Invalid band \[0.4, 0.3\]: lo: lo must be less than hi/,
+    );
     expect(() => initLoop({ band, filterAlpha: 2 })).toThrow(/filterAlpha: 2/);
   });
 });
 
 describe('loopStep on the synthetic plant', () => {
-  it.each([1, 2, 3])('enters on time and holds the raw loss in band in ≥ 0.99 of epochs with auto draws (seed %i)', (seed) => {
-    const { events } = simulateLoop({ band }, { seed }, 3000);
-    const stats = events.reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS);
-    expect(stats.firstInBandEpoch!).toBeLessThanOrEqual(1.1 * openLoopEntryEpoch(band.lo, band.hi, { seed })!);
-    expect(stats.inBandFraction).toBeGreaterThanOrEqual(0.99);
-    expect(events.at(-1)!.draws).toBeGreaterThan(1);
-  });
+  it.each([1, 2, 3])(
+    'enters on time and holds the raw loss in band in ≥ 0.99 of epochs with auto draws (seed %i)',
+    (seed) => {
+      const { events } = simulateLoop({ band }, { seed }, 3000);
+      const stats = events.reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS);
+      expect(stats.firstInBandEpoch!).toBeLessThanOrEqual(1.1 * openLoopEntryEpoch(band.lo, band.hi, { seed })!);
+      expect(stats.inBandFraction).toBeGreaterThanOrEqual(0.99);
+      expect(events.at(-1)!.draws).toBeGreaterThan(1);
+    },
+  );
 
   // Regression (issue 12, failure 3): Iris [0.02, 0.05] sat at σ = 0.1 for 1999 of 2000 epochs on
   // some seeds, because the loss the floor's own noise adds (+0.015 to +0.05 as the network
@@ -74,7 +92,9 @@ describe('loopStep on the synthetic plant', () => {
 
   it('moves the loss into a new band after setBand, without a σ jump at the switch', () => {
     const lower = { lo: 0.2, hi: 0.25 };
-    const { events } = simulateLoop({ band }, { seed: 4 }, 2500, (epoch, s) => (epoch === 1500 ? setBand(s, lower) : s));
+    const { events } = simulateLoop({ band }, { seed: 4 }, 2500, (epoch, s) =>
+      epoch === 1500 ? setBand(s, lower) : s,
+    );
     // σ of epoch 1501 was chosen by the first step that saw the new band.
     expect(events[1500]!.sigma).toBe(events[1499]!.sigma);
     expect(events[1499]!.band).toEqual(lower);

@@ -35,7 +35,9 @@ describe('createController', () => {
   });
 
   it('builds four different controllers', () => {
-    const traces = CONTROLLER_TYPES.map((type) => JSON.stringify(sigmas(createController({ type } as ControllerConfig))));
+    const traces = CONTROLLER_TYPES.map((type) =>
+      JSON.stringify(sigmas(createController({ type } as ControllerConfig))),
+    );
     expect(new Set(traces).size).toBe(CONTROLLER_TYPES.length);
   });
 

@@ -56,7 +56,8 @@ describe('createDrawsPolicy (auto)', () => {
   });
 
   it('changes K rarely on stationary jitter', () => {
-    for (const seed of [1, 2, 3, 4]) expect(changes(run(3000, { oneDrawStd: () => 0.044 }, {}, seed))).toBeLessThanOrEqual(2);
+    for (const seed of [1, 2, 3, 4])
+      expect(changes(run(3000, { oneDrawStd: () => 0.044 }, {}, seed))).toBeLessThanOrEqual(2);
   });
 
   it('lowers K after a sustained drop in jitter, not before the dwell', () => {

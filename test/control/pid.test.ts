@@ -20,7 +20,18 @@ function runOnPlant(seed: number, epochs: number, options: PidOptions = {}, draw
     const m = plant.step({ sigma, draws });
     filter = ema(filter, m.loss);
     const out = pid.step(state, { measurement: filter.value ?? m.loss, raw: m.loss, band, dt: 1 });
-    events.push({ ...m, run: 't', epoch, sigma, draws, smoothedLoss: filter.value ?? NaN, band, inBand: false, terms: out.terms, timestamp: 0 });
+    events.push({
+      ...m,
+      run: 't',
+      epoch,
+      sigma,
+      draws,
+      smoothedLoss: filter.value ?? NaN,
+      band,
+      inBand: false,
+      terms: out.terms,
+      timestamp: 0,
+    });
     state = out.state;
     sigma = out.sigma;
   }
@@ -62,7 +73,8 @@ describe('createPidController on the synthetic plant', () => {
   });
 
   it('does not chatter inside the band: the deadband cuts σ reversals several-fold', () => {
-    const reversals = (options: PidOptions) => runOnPlant(1, 3000, options).reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS).sigmaReversals;
+    const reversals = (options: PidOptions) =>
+      runOnPlant(1, 3000, options).reduce(reduceBandStatistics, EMPTY_BAND_STATISTICS).sigmaReversals;
     expect(reversals({})).toBeLessThan(0.4 * reversals({ deadband: 0 }));
   });
 });
@@ -140,7 +152,11 @@ describe('createPidController', () => {
   });
 
   it('respects the rate limit on ln σ', () => {
-    const outs = drive([...Array(40).fill(0), ...Array(40).fill(5)], { maxRate: 0.1, ki: 5 }, createPidController().init(0.5));
+    const outs = drive(
+      [...Array(40).fill(0), ...Array(40).fill(5)],
+      { maxRate: 0.1, ki: 5 },
+      createPidController().init(0.5),
+    );
     let prev = Math.log(0.5);
     for (const o of outs) {
       expect(Math.abs(Math.log(o.sigma) - prev)).toBeLessThanOrEqual(0.1 + 1e-12);
@@ -158,7 +174,11 @@ describe('createPidController', () => {
   });
 
   it('anti-windup: the integral does not wind while the rate limit binds', () => {
-    const outs = drive([...Array(10).fill(0), 0.35], { maxRate: 0.05, kp: 0, deadband: 0 }, createPidController().init(0.5));
+    const outs = drive(
+      [...Array(10).fill(0), 0.35],
+      { maxRate: 0.05, kp: 0, deadband: 0 },
+      createPidController().init(0.5),
+    );
     // Had the integral run ahead of the limited output, it would keep pushing σ up at e = 0.
     expect(outs[10]!.sigma).toBeCloseTo(outs[9]!.sigma, 12);
   });
@@ -169,7 +189,9 @@ describe('createPidController', () => {
     const outs = drive(Array(25).fill(0.33), { kp: 1 }, createPidController().init(0.5), bands);
     expect(outs[5]!.sigma).toBe(outs[4]!.sigma);
     expect(outs[24]!.sigma).toBeLessThan(outs[5]!.sigma * 0.8);
-    expect(Math.abs(Math.log(outs[6]!.sigma / outs[5]!.sigma))).toBeLessThanOrEqual(DEFAULT_PID_OPTIONS.maxRate + 1e-12);
+    expect(Math.abs(Math.log(outs[6]!.sigma / outs[5]!.sigma))).toBeLessThanOrEqual(
+      DEFAULT_PID_OPTIONS.maxRate + 1e-12,
+    );
   });
 
   it('bumpless gain change: a controller with new gains continues the old state without a jump', () => {
@@ -199,12 +221,21 @@ describe('createPidController', () => {
   it('keeps plain-JSON state: a restored checkpoint continues identically', () => {
     const outs = drive([0.25, 0.27, 0.29]);
     const restored = JSON.parse(JSON.stringify(outs[2]!.state)) as PidState;
-    expect(drive([0.31, 0.2], {}, restored).map((o) => o.sigma)).toEqual(drive([0.31, 0.2], {}, outs[2]!.state).map((o) => o.sigma));
+    expect(drive([0.31, 0.2], {}, restored).map((o) => o.sigma)).toEqual(
+      drive([0.31, 0.2], {}, outs[2]!.state).map((o) => o.sigma),
+    );
   });
 
   it('rejects bad options, naming the field and value', () => {
     expect(() => createPidController({ kp: -1 })).toThrow(/kp: -1/);
     expect(() => createPidController({ sigmaMin: 0 })).toThrow(/sigmaMin 0/);
-    expect(() => createPidController().step(createPidController().init(1), { measurement: 1, raw: 1, band: { lo: 1, hi: 1 }, dt: 1 })).toThrow(/band/);
+    expect(() =>
+      createPidController().step(createPidController().init(1), {
+        measurement: 1,
+        raw: 1,
+        band: { lo: 1, hi: 1 },
+        dt: 1,
+      }),
+    ).toThrow(/band/);
   });
 });

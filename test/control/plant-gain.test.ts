@@ -5,7 +5,10 @@ import { gaussian } from './plant.js';
 const width = 0.1;
 
 /** Feeds (u, y) pairs; returns the gain read after each. */
-function feed(pairs: readonly (readonly [number, number])[], state?: PlantGainState): { gains: number[]; state: PlantGainState } {
+function feed(
+  pairs: readonly (readonly [number, number])[],
+  state?: PlantGainState,
+): { gains: number[]; state: PlantGainState } {
   const est = createPlantGainEstimator();
   let s = state ?? est.init();
   const gains = pairs.map(([u, y]) => {

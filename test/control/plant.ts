@@ -75,8 +75,18 @@ export function gaussian(seed: number): () => number {
  */
 export function createPlant(options: PlantOptions = {}): Plant {
   const o = {
-    seed: 1, floor: 0.02, fastAmplitude: 0.93, fastTau: 20, slowAmplitude: 0.25, slowTau: 150,
-    noiseGain: 0.6, saturation: 1.1, lag: 1, slowdown: 0.5, jitterBase: 0.002, jitterPerSigma: 0.06,
+    seed: 1,
+    floor: 0.02,
+    fastAmplitude: 0.93,
+    fastTau: 20,
+    slowAmplitude: 0.25,
+    slowTau: 150,
+    noiseGain: 0.6,
+    saturation: 1.1,
+    lag: 1,
+    slowdown: 0.5,
+    jitterBase: 0.002,
+    jitterPerSigma: 0.06,
     ...options,
   };
   const normal = gaussian(o.seed);
@@ -100,7 +110,12 @@ export function createPlant(options: PlantOptions = {}): Plant {
 }
 
 /** First epoch (1-based) at which the plant run with σ = 0 has its raw loss in [lo, hi]. */
-export function openLoopEntryEpoch(lo: number, hi: number, options: PlantOptions = {}, maxEpochs = 100_000): number | null {
+export function openLoopEntryEpoch(
+  lo: number,
+  hi: number,
+  options: PlantOptions = {},
+  maxEpochs = 100_000,
+): number | null {
   const plant = createPlant(options);
   for (let epoch = 1; epoch <= maxEpochs; epoch++) {
     const { loss } = plant.step({ sigma: 0, draws: 1 });

@@ -27,8 +27,19 @@ export function simulateLoop(
     const m = plant.step(applied);
     const out = loopStep(state, m);
     events.push({
-      ...m, run: 'sim', epoch, sigma: applied.sigma, draws: applied.draws, smoothedLoss: out.smoothedLoss,
-      band: out.band, inBand: out.inBand, terms: out.terms, bandStatus: out.bandStatus, jitter: out.jitter, bandTooNarrow: out.bandTooNarrow, timestamp: epoch,
+      ...m,
+      run: 'sim',
+      epoch,
+      sigma: applied.sigma,
+      draws: applied.draws,
+      smoothedLoss: out.smoothedLoss,
+      band: out.band,
+      inBand: out.inBand,
+      terms: out.terms,
+      bandStatus: out.bandStatus,
+      jitter: out.jitter,
+      bandTooNarrow: out.bandTooNarrow,
+      timestamp: epoch,
     });
     state = out.state;
   }

@@ -169,7 +169,9 @@ describe('loadCsv errors', () => {
 describe('loadCsv input checks (issue 11)', () => {
   it('refuses a cell finite in float64 but infinite in float32, naming file:line:column and column', () => {
     const f = csvFile('f32.csv', 'a,b,y\n1,2,x\n3,-1e39,z\n');
-    expect(() => loadCsv(f)).toThrow(new UserError(`${f}:3:2: column "b": "-1e39" is too large for float32 (|x| ≤ 3.4e38)`));
+    expect(() => loadCsv(f)).toThrow(
+      new UserError(`${f}:3:2: column "b": "-1e39" is too large for float32 (|x| ≤ 3.4e38)`),
+    );
     expect(loadCsv(csvFile('f32max.csv', 'a,b,y\n1,3.4e38,x\n3,1e-50,z\n')).x[1]).toBeCloseTo(3.4e38, -32);
   });
 
@@ -179,6 +181,8 @@ describe('loadCsv input checks (issue 11)', () => {
     expect(ds.origin?.path).toBe(f);
     expect(ds.origin?.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(loadCsv(f, { sha256: ds.origin?.sha256 }).rows).toBe(2);
-    expect(() => loadCsv(f, { sha256: 'f'.repeat(64) })).toThrow(`${f}: sha256 ${ds.origin?.sha256.slice(0, 12)}… does not match data.sha256 ffffffffffff…`);
+    expect(() => loadCsv(f, { sha256: 'f'.repeat(64) })).toThrow(
+      `${f}: sha256 ${ds.origin?.sha256.slice(0, 12)}… does not match data.sha256 ffffffffffff…`,
+    );
   });
 });

@@ -47,7 +47,11 @@ describe('loadDataset', () => {
     expect([ds.name, ds.rows, ds.features]).toEqual(['digits', 1797, 64]);
     expect(ds.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(counts(ds.y, 10)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
-    expect([ds.featureNames[0], ds.featureNames[9], ds.featureNames[63]]).toEqual(['pixel_0_0', 'pixel_1_1', 'pixel_7_7']);
+    expect([ds.featureNames[0], ds.featureNames[9], ds.featureNames[63]]).toEqual([
+      'pixel_0_0',
+      'pixel_1_1',
+      'pixel_7_7',
+    ]);
     expect(Math.min(...ds.x)).toBe(0);
     expect(Math.max(...ds.x)).toBe(16);
     // scikit-learn's first image is a 0: its row 0 reads 0 0 5 13 9 1 0 0.
@@ -57,7 +61,8 @@ describe('loadDataset', () => {
 
   it('generates blobs by spec', () => {
     const wide = loadDataset('blobs:40x5x2:4');
-    const spread = (j: number): number => Math.max(...Array.from({ length: 40 }, (_, r) => Math.abs(wide.x[r * 5 + j] as number)));
+    const spread = (j: number): number =>
+      Math.max(...Array.from({ length: 40 }, (_, r) => Math.abs(wide.x[r * 5 + j] as number)));
     expect(spread(4) / spread(0)).toBeGreaterThan(1e3);
     expect(wide.name).toBe('blobs-40x5x2-4d');
     const ds = loadDataset('blobs:30x5x3');

@@ -25,7 +25,9 @@ describe('readDataFile', () => {
   });
 
   it('refuses devices, FIFOs and directories without reading from them', () => {
-    expect(() => readDataFile('/dev/zero')).toThrow(new UserError('/dev/zero: is a character device, not a regular file; a data file must be a CSV file'));
+    expect(() => readDataFile('/dev/zero')).toThrow(
+      new UserError('/dev/zero: is a character device, not a regular file; a data file must be a CSV file'),
+    );
     const fifo = path.join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     expect(() => readDataFile(fifo)).toThrow(`${fifo}: is a FIFO, not a regular file`);
@@ -34,13 +36,20 @@ describe('readDataFile', () => {
 
   it('refuses a file over the limit up front, and names the limit', () => {
     const f = file('big.csv', 'x'.repeat(3000));
-    expect(() => readDataFile(f, { maxBytes: 2048 })).toThrow(new UserError(`${f}: 2.9 KiB is over the 2.0 KiB limit for data files`));
+    expect(() => readDataFile(f, { maxBytes: 2048 })).toThrow(
+      new UserError(`${f}: 2.9 KiB is over the 2.0 KiB limit for data files`),
+    );
     expect(readDataFile(f, { maxBytes: 3000 }).text).toHaveLength(3000);
   });
 
   it('refuses bytes that are not UTF-8, naming line, column and byte', () => {
-    const f = file('latin1.csv', Buffer.concat([Buffer.from('a,kind\n1,tea\n2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
-    expect(() => readDataFile(f)).toThrow(new UserError(`${f}:3:6: not valid UTF-8 (byte 0xe9); save the file as UTF-8`));
+    const f = file(
+      'latin1.csv',
+      Buffer.concat([Buffer.from('a,kind\n1,tea\n2,caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    expect(() => readDataFile(f)).toThrow(
+      new UserError(`${f}:3:6: not valid UTF-8 (byte 0xe9); save the file as UTF-8`),
+    );
   });
 
   it('names a missing file in one line', () => {

@@ -72,7 +72,9 @@ describe('splitDataset', () => {
   });
 
   it('rejects a dataset too small to split', () => {
-    expect(() => splitDataset(tagged(1), { seed: 1 })).toThrow('dataset "tagged" has 1 row(s); a split needs at least 2');
+    expect(() => splitDataset(tagged(1), { seed: 1 })).toThrow(
+      'dataset "tagged" has 1 row(s); a split needs at least 2',
+    );
   });
 });
 

@@ -46,7 +46,14 @@ describe('standardize', () => {
   });
 
   it('maps a constant training feature to 0 with std 1', () => {
-    const { split, std } = standardize({ train: table([[0.1, 1], [0.1, 2], [0.1, 3]]), test: table([[0.1, 2]]) });
+    const { split, std } = standardize({
+      train: table([
+        [0.1, 1],
+        [0.1, 2],
+        [0.1, 3],
+      ]),
+      test: table([[0.1, 2]]),
+    });
     expect(std[0]).toBe(1);
     expect([0, 2, 4].map((i) => split.train.x[i])).toEqual([0, 0, 0]);
     expect(split.test.x[0]).toBe(0);

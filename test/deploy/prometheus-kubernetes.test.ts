@@ -35,14 +35,29 @@ function withFileDiscovery(targetsFile: string): string {
 }
 
 /** Prometheus's meta label name for a Kubernetes label or annotation (its documented rule). */
-const meta = (kind: string, name: string): string => `__meta_kubernetes_pod_${kind}_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+const meta = (kind: string, name: string): string =>
+  `__meta_kubernetes_pod_${kind}_${name.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 
 /** The target Kubernetes pod discovery makes of one container port of a pod of the generated Job. */
-function podTarget(index: number, port: number, change: { phase?: string; labels?: Json; annotations?: Json; portName?: string } = {}): Json {
-  const job = generateManifests().manifests.find((m) => m.file === 'sweep-job.yaml')?.objects[0]?.toJSON() as Json;
+function podTarget(
+  index: number,
+  port: number,
+  change: { phase?: string; labels?: Json; annotations?: Json; portName?: string } = {},
+): Json {
+  const job = generateManifests()
+    .manifests.find((m) => m.file === 'sweep-job.yaml')
+    ?.objects[0]?.toJSON() as Json;
   const template = job.spec.template;
-  const labels: Json = { ...template.metadata.labels, 'batch.kubernetes.io/job-completion-index': String(index), ...change.labels };
-  const annotations: Json = { ...template.metadata.annotations, 'batch.kubernetes.io/job-completion-index': String(index), ...change.annotations };
+  const labels: Json = {
+    ...template.metadata.labels,
+    'batch.kubernetes.io/job-completion-index': String(index),
+    ...change.labels,
+  };
+  const annotations: Json = {
+    ...template.metadata.annotations,
+    'batch.kubernetes.io/job-completion-index': String(index),
+    ...change.annotations,
+  };
   const containerPort = template.spec.containers[0].ports[0];
   const discovered: Json = {
     __meta_kubernetes_namespace: job.metadata.namespace,
@@ -74,10 +89,15 @@ describe.skipIf(missing !== undefined)('prometheus-kubernetes.yml checked by the
     }
     // Debian builds Prometheus without Kubernetes discovery. Its YAML decoder lists every
     // unknown field, so the only complaint being this one field means the rest decoded.
-    console.warn(`[deploy] ${paths.promtool} has no kubernetes_sd_configs (Debian build); the rest is checked with file discovery below`);
+    console.warn(
+      `[deploy] ${paths.promtool} has no kubernetes_sd_configs (Debian build); the rest is checked with file discovery below`,
+    );
     const complaints = result.output.split('\n').filter((l) => /not found in type|cannot unmarshal|error/i.test(l));
     expect(complaints.join('\n'), result.output).toContain(NO_KUBERNETES_SD);
-    expect(complaints.filter((l) => !l.includes('parsing YAML file') && !l.includes(NO_KUBERNETES_SD)), result.output).toEqual([]);
+    expect(
+      complaints.filter((l) => !l.includes('parsing YAML file') && !l.includes(NO_KUBERNETES_SD)),
+      result.output,
+    ).toEqual([]);
   });
 
   it('promtool check config accepts everything else (discovery swapped for file_sd_configs)', async () => {
@@ -101,17 +121,26 @@ describe.skipIf(missing !== undefined)('prometheus-kubernetes.yml checked by the
     writeFileSync(join(tmp, 'pods.json'), JSON.stringify(Object.values(targets)));
     writeFileSync(join(tmp, 'prometheus.yml'), withFileDiscovery(join(tmp, 'pods.json')));
     const port = await freePort();
-    const prom = start('prometheus', paths.prometheus, [
-      `--config.file=${join(tmp, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(tmp, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ], { cwd: tmp });
-    const data = await waitFor('Prometheus to discover the pods', async () => {
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/targets`);
-      const body = (await res.json()) as { data: { activeTargets: Json[]; droppedTargets: Json[] } };
-      const seen = body.data.activeTargets.length + body.data.droppedTargets.length;
-      return seen === Object.keys(targets).length ? body.data : undefined;
-    }, { context: prom.output });
+    const prom = start(
+      'prometheus',
+      paths.prometheus,
+      [
+        `--config.file=${join(tmp, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(tmp, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { cwd: tmp },
+    );
+    const data = await waitFor(
+      'Prometheus to discover the pods',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/targets`);
+        const body = (await res.json()) as { data: { activeTargets: Json[]; droppedTargets: Json[] } };
+        const seen = body.data.activeTargets.length + body.data.droppedTargets.length;
+        return seen === Object.keys(targets).length ? body.data : undefined;
+      },
+      { context: prom.output },
+    );
     expect(data.activeTargets).toHaveLength(1);
     expect(data.activeTargets[0]?.labels).toEqual({
       job: 'lossband',
@@ -124,6 +153,10 @@ describe.skipIf(missing !== undefined)('prometheus-kubernetes.yml checked by the
     });
     expect(data.activeTargets[0]?.scrapeUrl).toBe(`http://127.0.0.1:${closed}/metrics`);
     const dropped = data.droppedTargets.map((t) => t.discoveredLabels.__address__).sort();
-    expect(dropped).toEqual([targets.succeeded, targets.pending, targets.unannotated, targets.otherApp, targets.otherPort].map((t) => t.targets[0]).sort());
+    expect(dropped).toEqual(
+      [targets.succeeded, targets.pending, targets.unannotated, targets.otherApp, targets.otherPort]
+        .map((t) => t.targets[0])
+        .sort(),
+    );
   });
 });

@@ -18,7 +18,10 @@ describe('engine selection', () => {
 
   it('uses tfjs-node when it loads, and names --backend when it cannot', async () => {
     // tfjs-node is an optional dependency that cannot install without internet access
-    const loads = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+    const loads = await import('@tensorflow/tfjs-node' as string).then(
+      () => true,
+      () => false,
+    );
     const chosen = selectEngine('node', 1e9);
     if (loads) await expect(chosen).resolves.toBe('node');
     else await expect(chosen).rejects.toThrow(/^--backend node: /);

@@ -23,7 +23,9 @@ interface Summary {
  */
 function runExample(name: string, args: string[]): Promise<{ lines: string[]; summary: Summary }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join('examples', name, 'main.ts'), ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join('examples', name, 'main.ts'), ...args], {
+      cwd: ROOT,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -50,16 +52,23 @@ describe('examples', () => {
     }
   });
 
-  it('(c) async-plant: a 30-line async plant under train() holds its MSE in the band', { timeout: 300_000 }, async () => {
-    const { summary } = await runExample('async-plant', ['--epochs', '200']);
-    expect(summary).toMatchObject({ example: 'async-plant', epochs: 200, band: { lo: 0.5, hi: 0.6 } });
-    expect(summary.firstInBandEpoch).toBeLessThanOrEqual(40);
-    expect(summary.inBandFraction).toBeGreaterThanOrEqual(0.85);
-    expect(summary.lastSigma).toBeGreaterThan(0.1); // the loop raised σ above its floor to get there
-    const source = readFileSync(path.join(ROOT, 'examples/async-plant/main.ts'), 'utf8');
-    const plant = source.slice(source.indexOf('class LinearRegressionPlant'), source.indexOf('// ──', source.indexOf('class LinearRegressionPlant')));
-    expect(plant.trim().split('\n').length).toBeLessThan(40);
-  });
+  it(
+    '(c) async-plant: a 30-line async plant under train() holds its MSE in the band',
+    { timeout: 300_000 },
+    async () => {
+      const { summary } = await runExample('async-plant', ['--epochs', '200']);
+      expect(summary).toMatchObject({ example: 'async-plant', epochs: 200, band: { lo: 0.5, hi: 0.6 } });
+      expect(summary.firstInBandEpoch).toBeLessThanOrEqual(40);
+      expect(summary.inBandFraction).toBeGreaterThanOrEqual(0.85);
+      expect(summary.lastSigma).toBeGreaterThan(0.1); // the loop raised σ above its floor to get there
+      const source = readFileSync(path.join(ROOT, 'examples/async-plant/main.ts'), 'utf8');
+      const plant = source.slice(
+        source.indexOf('class LinearRegressionPlant'),
+        source.indexOf('// ──', source.indexOf('class LinearRegressionPlant')),
+      );
+      expect(plant.trim().split('\n').length).toBeLessThan(40);
+    },
+  );
 
   it('(b) regression-mse: TfjsModelPlant brings the MSE into the band', { timeout: 300_000 }, async () => {
     const { lines, summary } = await runExample('regression-mse', ['--epochs', '25']);
@@ -71,13 +80,17 @@ describe('examples', () => {
     expect(summary.valLoss).toBeLessThan(0.2);
   });
 
-  it('(a) digits-cnn: model.fit with a callback sets σ on controlledNoise every epoch', { timeout: 300_000 }, async () => {
-    const { lines, summary } = await runExample('digits-cnn', ['--epochs', '3']);
-    expect(summary).toMatchObject({ example: 'digits-cnn', epochs: 3, band: { lo: 0.25, hi: 0.35 } });
-    const epochs = lines.filter((l) => l.startsWith('epoch '));
-    expect(epochs).toHaveLength(3);
-    expect(epochs[0]).toMatch(/^epoch 1 loss \d\.\d{4} sigma 0\.100/); // the loop's initial σ, set at train begin
-    expect(summary.valAccuracy).toBeGreaterThan(0.8);
-    expect(summary.lastSigma).not.toBeNull();
-  });
+  it(
+    '(a) digits-cnn: model.fit with a callback sets σ on controlledNoise every epoch',
+    { timeout: 300_000 },
+    async () => {
+      const { lines, summary } = await runExample('digits-cnn', ['--epochs', '3']);
+      expect(summary).toMatchObject({ example: 'digits-cnn', epochs: 3, band: { lo: 0.25, hi: 0.35 } });
+      const epochs = lines.filter((l) => l.startsWith('epoch '));
+      expect(epochs).toHaveLength(3);
+      expect(epochs[0]).toMatch(/^epoch 1 loss \d\.\d{4} sigma 0\.100/); // the loop's initial σ, set at train begin
+      expect(summary.valAccuracy).toBeGreaterThan(0.8);
+      expect(summary.lastSigma).not.toBeNull();
+    },
+  );
 });

@@ -2,8 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildDashboard, DASHBOARD_PATH, DASHBOARD_UID, renderDashboard } from '../../grafana/build-dashboard.js';
 
-interface Panel { type: string; title?: string; targets?: Array<{ expr?: string }>; datasource?: { type?: string; uid?: string } }
-interface Variable { name: string; type: string; query?: unknown }
+interface Panel {
+  type: string;
+  title?: string;
+  targets?: Array<{ expr?: string }>;
+  datasource?: { type?: string; uid?: string };
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: unknown;
+}
 
 const dashboard = buildDashboard() as unknown as {
   uid: string;
@@ -12,7 +21,8 @@ const dashboard = buildDashboard() as unknown as {
   annotations: { list: Array<{ expr?: string }> };
 };
 const panels = dashboard.panels.filter((p) => p.type !== 'row');
-const exprs = (title: string): string[] => panels.find((p) => p.title === title)?.targets?.map((t) => t.expr ?? '') ?? [];
+const exprs = (title: string): string[] =>
+  panels.find((p) => p.title === title)?.targets?.map((t) => t.expr ?? '') ?? [];
 
 describe('grafana/dashboards/lossband.json', () => {
   it('is up to date with grafana/build-dashboard.ts (run `npm run dashboard`)', () => {
@@ -45,12 +55,29 @@ describe('grafana/dashboards/lossband.json', () => {
       expect(joined, `panel "${title}"`).not.toBe('');
       for (const needle of needles) expect(joined, `panel "${title}" uses ${needle}`).toContain(needle);
     };
-    has('Loss and band', 'lossband_training_loss{', 'lossband_smoothed_loss{', 'lossband_band_lower{', 'lossband_band_upper{');
-    has('Noise σ, limits and draws', 'lossband_noise_sigma{', 'lossband_noise_sigma_min{', 'lossband_noise_sigma_max{', 'lossband_noise_draws{');
+    has(
+      'Loss and band',
+      'lossband_training_loss{',
+      'lossband_smoothed_loss{',
+      'lossband_band_lower{',
+      'lossband_band_upper{',
+    );
+    has(
+      'Noise σ, limits and draws',
+      'lossband_noise_sigma{',
+      'lossband_noise_sigma_min{',
+      'lossband_noise_sigma_max{',
+      'lossband_noise_draws{',
+    );
     has('Controller terms and error', 'lossband_controller_term{', 'lossband_controller_error{');
     has('In band over the range', 'lossband_epochs_in_band_total', '[$__range]');
     has('Epochs per second', 'rate(lossband_epochs_total');
-    has('Epoch duration p50 / p95', 'histogram_quantile(0.5,', 'histogram_quantile(0.95,', 'lossband_epoch_duration_seconds_bucket');
+    has(
+      'Epoch duration p50 / p95',
+      'histogram_quantile(0.5,',
+      'histogram_quantile(0.95,',
+      'lossband_epoch_duration_seconds_bucket',
+    );
     has('Validation loss and accuracy', 'lossband_validation_loss{', 'lossband_validation_accuracy_ratio{');
     has('Phase durations', 'lossband_phase_duration_seconds{');
     has('Firing and pending lossband alerts', 'ALERTS{alertname=~"Lossband.*"}');
@@ -67,6 +94,8 @@ describe('grafana/dashboards/lossband.json', () => {
   });
 
   it('marks firing lossband alerts as annotations', () => {
-    expect(dashboard.annotations.list.map((a) => a.expr)).toContain('ALERTS{alertname=~"Lossband.*", alertstate="firing"}');
+    expect(dashboard.annotations.list.map((a) => a.expr)).toContain(
+      'ALERTS{alertname=~"Lossband.*", alertstate="firing"}',
+    );
   });
 });

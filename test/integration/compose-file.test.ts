@@ -12,12 +12,16 @@ interface Service {
   environment?: Record<string, string>;
   volumes?: string[];
 }
-const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service> };
+const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+};
 const services = compose.services;
 
 describe('docker-compose.yml', () => {
   it('has the lossband, prometheus, alertmanager and grafana services', () => {
-    expect(Object.keys(services)).toEqual(expect.arrayContaining(['lossband', 'prometheus', 'alertmanager', 'grafana']));
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['lossband', 'prometheus', 'alertmanager', 'grafana']),
+    );
   });
 
   it('pins every image to an explicit version', () => {
@@ -50,7 +54,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('makes the provisioned dashboard Grafana\'s home', () => {
+  it("makes the provisioned dashboard Grafana's home", () => {
     const grafana = services.grafana;
     const home = grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
     const mount = grafana?.volumes?.find((v) => v.startsWith('./grafana/dashboards:'))?.split(':')[1] ?? '';

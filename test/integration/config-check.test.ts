@@ -14,12 +14,19 @@ import { run } from './support/processes.js';
 
 const { paths, missing } = locate(['promtool', 'amtool', 'alertmanager', 'dockerCompose']);
 /** Every Prometheus config shipped in prometheus/ (rule and test files live in prometheus/rules/). */
-const PROMETHEUS_CONFIGS = readdirSync(join(ROOT, 'prometheus')).filter((f) => f.endsWith('.yml')).sort();
+const PROMETHEUS_CONFIGS = readdirSync(join(ROOT, 'prometheus'))
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
 const tmp = mkdtempSync(join(tmpdir(), 'lossband-config-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs a tool from the repo root and expects success, showing its output otherwise. */
-async function expectSuccess(command: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<string> {
+async function expectSuccess(
+  command: string,
+  args: string[],
+  input?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
   const result = await run(command, args, input, { cwd: ROOT, env: { ...process.env, ...env } });
   expect(result.code, `${command} ${args.join(' ')}\n${result.output}`).toBe(0);
   return result.output;
@@ -54,11 +61,24 @@ describe.skipIf(missing !== undefined)('configuration checked by the real tools'
     const registry = new Registry();
     const metrics = new LossbandMetrics(registry, { run: 'lint' });
     registerProcessMetrics(registry);
-    metrics.setInfo({ model_name: 'mlp', architecture: '4-16-3', parameters: 131, dataset: 'iris', backend: 'cpu', controller: 'pid' });
+    metrics.setInfo({
+      model_name: 'mlp',
+      architecture: '4-16-3',
+      parameters: 131,
+      dataset: 'iris',
+      backend: 'cpu',
+      controller: 'pid',
+    });
     metrics.setSigmaLimits(0, 2);
     metrics.observePhase('data_load', 0.1);
     metrics.recordEpoch(makeEvent({ cleanLoss: 0.3 }));
-    const server = await startRunServer({ registry, mode: 'main', ephemeral: true, portExplicit: true, log: pino({ enabled: false }) });
+    const server = await startRunServer({
+      registry,
+      mode: 'main',
+      ephemeral: true,
+      portExplicit: true,
+      log: pino({ enabled: false }),
+    });
     try {
       const payload = await (await fetch(`${server?.url}/metrics`)).text();
       const out = await expectSuccess(paths.promtool, ['check', 'metrics'], payload);

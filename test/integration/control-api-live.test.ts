@@ -55,19 +55,37 @@ describe('control API on a live run', () => {
 
       const anonymous = await fetch(band, { method: 'PUT', headers: json, body });
       expect(anonymous.status).toBe(401);
-      const wrong = await fetch(band, { method: 'PUT', headers: { ...json, authorization: 'Bearer not-the-token-at-all' }, body });
+      const wrong = await fetch(band, {
+        method: 'PUT',
+        headers: { ...json, authorization: 'Bearer not-the-token-at-all' },
+        body,
+      });
       expect(wrong.status).toBe(401);
-      expect(((await (await fetch(`${base}/${view?.run}`)).json()) as { band: unknown }).band).toEqual({ lo: 0.3, hi: 0.4 });
+      expect(((await (await fetch(`${base}/${view?.run}`)).json()) as { band: unknown }).band).toEqual({
+        lo: 0.3,
+        hi: 0.4,
+      });
 
-      const changed = await fetch(band, { method: 'PUT', headers: { ...json, authorization: `Bearer ${TOKEN}` }, body });
+      const changed = await fetch(band, {
+        method: 'PUT',
+        headers: { ...json, authorization: `Bearer ${TOKEN}` },
+        body,
+      });
       expect(changed.status).toBe(200);
       await waitFor(/^epoch \d+ .*band \[0\.5, 0\.6\]/m);
 
-      const stop = await fetch(`${base}/${view?.run}/stop`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+      const stop = await fetch(`${base}/${view?.run}/stop`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
       expect(stop.status).toBe(202);
       expect(await exited).toBe(0);
 
-      const events = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { band: { lo: number }; sigma: number });
+      const events = fs
+        .readFileSync(path.join(out, 'events.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { band: { lo: number }; sigma: number });
       const switchAt = events.findIndex((e) => e.band.lo === 0.5);
       expect(switchAt).toBeGreaterThan(0);
       expect(events.slice(switchAt).every((e) => e.band.lo === 0.5)).toBe(true);
@@ -75,7 +93,10 @@ describe('control API on a live run', () => {
       // integral at a band change); only later steps move σ toward the new band.
       expect(events[switchAt + 1]?.sigma).toBe(events[switchAt]?.sigma);
       expect((events.at(-1)?.sigma ?? 0) > (events[switchAt]?.sigma ?? Infinity)).toBe(true);
-      const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { state: string; band: unknown };
+      const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as {
+        state: string;
+        band: unknown;
+      };
       expect(summary.state).toBe('stopped');
       expect(summary.band).toEqual({ lo: 0.5, hi: 0.6 });
     } finally {

@@ -52,17 +52,68 @@ interface Answer {
 }
 
 function genPath(rng: Rng, run: string): string {
-  const runName = pick(rng, [run, run, 'ghost', 'constructor', '__proto__', '..', '%2e%2e', 'a'.repeat(70), encodeURIComponent('ŝ€😀'), '%E0%A4%A', '%00']);
-  let p = pick(rng, ['/', '/metrics', '/healthz', '/readyz', '/api', '/api/', '/api/runs', '/api/runs/', `/api/runs/${runName}`, `/api/runs/${runName}/band`, `/api/runs/${runName}/pause`, `/api/runs/${runName}/resume`, `/api/runs/${runName}/stop`, `/api/runs/${runName}/${pick(rng, ['delete', 'band/x', 'stop/', ''])}`, '/favicon.ico', '/.env', '/admin']);
-  if (chance(rng, 0.15)) p += pick(rng, ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/..%5c..%5cwindows', '%00.json', '/%C0%AE%C0%AE/', '//', '/%FF%FE', `/${encodeURIComponent('\u202e\u0000\uFFFF')}`]);
+  const runName = pick(rng, [
+    run,
+    run,
+    'ghost',
+    'constructor',
+    '__proto__',
+    '..',
+    '%2e%2e',
+    'a'.repeat(70),
+    encodeURIComponent('ŝ€😀'),
+    '%E0%A4%A',
+    '%00',
+  ]);
+  let p = pick(rng, [
+    '/',
+    '/metrics',
+    '/healthz',
+    '/readyz',
+    '/api',
+    '/api/',
+    '/api/runs',
+    '/api/runs/',
+    `/api/runs/${runName}`,
+    `/api/runs/${runName}/band`,
+    `/api/runs/${runName}/pause`,
+    `/api/runs/${runName}/resume`,
+    `/api/runs/${runName}/stop`,
+    `/api/runs/${runName}/${pick(rng, ['delete', 'band/x', 'stop/', ''])}`,
+    '/favicon.ico',
+    '/.env',
+    '/admin',
+  ]);
+  if (chance(rng, 0.15))
+    p += pick(rng, [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/..%5c..%5cwindows',
+      '%00.json',
+      '/%C0%AE%C0%AE/',
+      '//',
+      '/%FF%FE',
+      `/${encodeURIComponent('\u202e\u0000\uFFFF')}`,
+    ]);
   if (chance(rng, 0.05)) p = `/${'seg/'.repeat(Math.floor(rng() * 2000))}${'x'.repeat(Math.floor(rng() * 8000))}`;
   if (chance(rng, 0.1)) p = p.toUpperCase();
-  if (chance(rng, 0.15)) p += pick(rng, ['?__proto__[polluted]=1', '?constructor[prototype][polluted]=1', '?a=%E0%A4%A', `?q=${'q'.repeat(3000)}`, '?token=' + TOKEN, '#frag', '?', '?&&=']);
+  if (chance(rng, 0.15))
+    p += pick(rng, [
+      '?__proto__[polluted]=1',
+      '?constructor[prototype][polluted]=1',
+      '?a=%E0%A4%A',
+      `?q=${'q'.repeat(3000)}`,
+      '?token=' + TOKEN,
+      '#frag',
+      '?',
+      '?&&=',
+    ]);
   return p;
 }
 
 function genBody(rng: Rng): Buffer | undefined {
-  const n = (): string => pick(rng, ['0', '0.1', '0.35', '-1', '1e999', '"NaN"', '"0.2"', 'null', 'true', '[]', '{}', String(rng() * 2)]);
+  const n = (): string =>
+    pick(rng, ['0', '0.1', '0.35', '-1', '1e999', '"NaN"', '"0.2"', 'null', 'true', '[]', '{}', String(rng() * 2)]);
   const text = pick(rng, [
     undefined,
     '',
@@ -87,15 +138,39 @@ function genBody(rng: Rng): Buffer | undefined {
 function genHeaders(rng: Rng, goodToken: boolean): Record<string, string> {
   const h: Record<string, string> = {};
   if (chance(rng, 0.7)) {
-    h['content-type'] = pick(rng, ['application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', 'application/json; charset="utf-16"', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/merge-patch+json', ';;;', 'application/json; charset=', '*/*', 'APPLICATION/JSON']);
+    h['content-type'] = pick(rng, [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=latin1',
+      'application/json; charset="utf-16"',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/merge-patch+json',
+      ';;;',
+      'application/json; charset=',
+      '*/*',
+      'APPLICATION/JSON',
+    ]);
   }
   if (chance(rng, 0.7)) {
-    h.authorization = pick(rng, ['Bearer', 'Bearer ', 'Bearer wrong', 'Basic Zm9vOmJhcg==', `Bearer ${'x'.repeat(4000)}`, 'bearer  spaced  out', `Bearer ${TOKEN.slice(1)}`, 'Digest username="a"', ...(goodToken ? [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] : [])]);
+    h.authorization = pick(rng, [
+      'Bearer',
+      'Bearer ',
+      'Bearer wrong',
+      'Basic Zm9vOmJhcg==',
+      `Bearer ${'x'.repeat(4000)}`,
+      'bearer  spaced  out',
+      `Bearer ${TOKEN.slice(1)}`,
+      'Digest username="a"',
+      ...(goodToken ? [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] : []),
+    ]);
   }
   if (chance(rng, 0.1)) h['content-encoding'] = pick(rng, ['gzip', 'deflate', 'br', 'identity', 'zstd', 'x-garbage']);
   if (chance(rng, 0.2)) h.accept = pick(rng, ['*/*', 'text/html', 'application/json;q=0', '\u00ff\u00fe']);
   if (chance(rng, 0.1)) h['x-forwarded-for'] = '127.0.0.1, ::1, 10.0.0.1';
-  if (chance(rng, 0.1)) h[`x-${Math.floor(rng() * 1e6)}`] = Buffer.from(bytes(rng, 40).map((b) => 0x20 + (b % 0x5f))).toString('latin1');
+  if (chance(rng, 0.1))
+    h[`x-${Math.floor(rng() * 1e6)}`] = Buffer.from(bytes(rng, 40).map((b) => 0x20 + (b % 0x5f))).toString('latin1');
   if (chance(rng, 0.05)) h.cookie = `session=${'c'.repeat(Math.floor(rng() * 20_000))}`;
   return h;
 }
@@ -105,15 +180,18 @@ function genRaw(rng: Rng, run: string): Buffer {
   const templates: (() => string | Buffer)[] = [
     () => `GET /api/runs/${run} with spaces HTTP/1.1${crlf}Host: x${crlf}Connection: close${crlf}${crlf}`,
     () => `GET /api/runs/ŝ€😀 HTTP/1.1${crlf}Host: x${crlf}Connection: close${crlf}${crlf}`,
-    () => `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Content-Length: 5${crlf}Transfer-Encoding: chunked${crlf}${crlf}0${crlf}${crlf}`,
-    () => `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Content-Length: -1${crlf}Connection: close${crlf}${crlf}`,
+    () =>
+      `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Content-Length: 5${crlf}Transfer-Encoding: chunked${crlf}${crlf}0${crlf}${crlf}`,
+    () =>
+      `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Content-Length: -1${crlf}Connection: close${crlf}${crlf}`,
     () => `POST /api/runs/${run}/stop HTTP/1.1${crlf}Bad Header: x${crlf}${crlf}`,
     () => `GET /\n\n`,
     () => `GET / HTTP/2.0${crlf}${crlf}`,
     () => `CONNECT 127.0.0.1:22 HTTP/1.1${crlf}Host: x${crlf}${crlf}`,
     () => `GET /metrics HTTP/1.1${crlf}Host: x${crlf}X-Big: ${'b'.repeat(20_000)}${crlf}${crlf}`,
     () => `FOO /api/runs HTTP/1.1${crlf}Host: x${crlf}Connection: close${crlf}${crlf}`,
-    () => `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Authorization: Bearer wrong${crlf}Content-Type: application/json${crlf}Transfer-Encoding: chunked${crlf}Connection: close${crlf}${crlf}zz${crlf}{}${crlf}0${crlf}${crlf}`,
+    () =>
+      `PUT /api/runs/${run}/band HTTP/1.1${crlf}Host: x${crlf}Authorization: Bearer wrong${crlf}Content-Type: application/json${crlf}Transfer-Encoding: chunked${crlf}Connection: close${crlf}${crlf}zz${crlf}{}${crlf}0${crlf}${crlf}`,
     () => `GET /api/runs HTTP/1.0${crlf}${crlf}`,
     () => bytes(rng, 1 + Math.floor(rng() * 500)),
   ];
@@ -122,11 +200,32 @@ function genRaw(rng: Rng, run: string): Buffer {
 }
 
 /** `count` seeded requests; `goodToken` lets some mutating requests authenticate. */
-function generate(seed: string, count: number, run: string, goodToken: (method: string, p: string) => boolean): Fuzzed[] {
+function generate(
+  seed: string,
+  count: number,
+  run: string,
+  goodToken: (method: string, p: string) => boolean,
+): Fuzzed[] {
   const rng = seedrandom.alea(seed);
   return Array.from({ length: count }, (): Fuzzed => {
-    if (chance(rng, RAW_SHARE)) return { kind: 'raw', method: 'RAW', path: '', headers: {}, chunked: false, raw: genRaw(rng, run) };
-    const method = pick(rng, ['GET', 'GET', 'HEAD', 'POST', 'POST', 'PUT', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'PROPFIND', 'PURGE', 'LINK']);
+    if (chance(rng, RAW_SHARE))
+      return { kind: 'raw', method: 'RAW', path: '', headers: {}, chunked: false, raw: genRaw(rng, run) };
+    const method = pick(rng, [
+      'GET',
+      'GET',
+      'HEAD',
+      'POST',
+      'POST',
+      'PUT',
+      'PUT',
+      'DELETE',
+      'PATCH',
+      'OPTIONS',
+      'TRACE',
+      'PROPFIND',
+      'PURGE',
+      'LINK',
+    ]);
     const p = genPath(rng, run);
     const headers = genHeaders(rng, goodToken(method, p));
     const body = method === 'HEAD' ? undefined : genBody(rng);
@@ -143,12 +242,23 @@ const agent = new Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
 
 function sendHttp(base: URL, f: Fuzzed): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: base.hostname, port: base.port, method: f.method, path: f.path, headers: f.headers, agent, timeout: 15_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: f.method,
+        path: f.path,
+        headers: f.headers,
+        agent,
+        timeout: 15_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     if (f.body !== undefined && f.chunked && f.body.length > 1) {
@@ -182,7 +292,9 @@ async function fuzz(url: string, requests: readonly Fuzzed[]): Promise<string[]>
   const base = new URL(url);
   const problems: string[] = [];
   const describeReq = (i: number, f: Fuzzed): string =>
-    f.kind === 'raw' ? `#${i} raw ${JSON.stringify(f.raw?.toString('latin1').slice(0, 80))}` : `#${i} ${f.method} ${f.path.slice(0, 80)} ${JSON.stringify(f.headers).slice(0, 160)} body=${f.body?.length ?? '-'}`;
+    f.kind === 'raw'
+      ? `#${i} raw ${JSON.stringify(f.raw?.toString('latin1').slice(0, 80))}`
+      : `#${i} ${f.method} ${f.path.slice(0, 80)} ${JSON.stringify(f.headers).slice(0, 160)} body=${f.body?.length ?? '-'}`;
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < requests.length; i = next++) {
@@ -190,9 +302,12 @@ async function fuzz(url: string, requests: readonly Fuzzed[]): Promise<string[]>
       try {
         const a = f.kind === 'raw' ? await sendRaw(base, f) : await sendHttp(base, f);
         if (a.status === 0 && f.kind === 'http') problems.push(`${describeReq(i, f)}: no response`);
-        else if (a.status !== 0 && (a.status < 100 || a.status >= 500)) problems.push(`${describeReq(i, f)}: status ${a.status}`);
-        if (LEAK.test(a.body)) problems.push(`${describeReq(i, f)}: body leaks ${JSON.stringify(LEAK.exec(a.body)?.[0])}`);
-        if (a.status >= 400 && a.body.startsWith('{') && !/^\{"error":"[^\n]*"\}$/.test(a.body)) problems.push(`${describeReq(i, f)}: error body ${a.body.slice(0, 120)}`);
+        else if (a.status !== 0 && (a.status < 100 || a.status >= 500))
+          problems.push(`${describeReq(i, f)}: status ${a.status}`);
+        if (LEAK.test(a.body))
+          problems.push(`${describeReq(i, f)}: body leaks ${JSON.stringify(LEAK.exec(a.body)?.[0])}`);
+        if (a.status >= 400 && a.body.startsWith('{') && !/^\{"error":"[^\n]*"\}$/.test(a.body))
+          problems.push(`${describeReq(i, f)}: error body ${a.body.slice(0, 120)}`);
       } catch (err) {
         problems.push(`${describeReq(i, f)}: ${(err as Error).message}`);
       }
@@ -213,7 +328,10 @@ describe('HTTP fuzzing, in process', () => {
     const run = fakeRun('demo');
     const api = await serveControlApi({ runs: () => [run], token: TOKEN });
     try {
-      const problems = await fuzz(api.url, generate(SEED, REQUESTS, 'demo', () => true));
+      const problems = await fuzz(
+        api.url,
+        generate(SEED, REQUESTS, 'demo', () => true),
+      );
       expect(problems.slice(0, 20), `seed ${SEED}`).toEqual([]);
       expect(api.counted).toEqual([]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -233,11 +351,29 @@ describe('HTTP fuzzing, a live run', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-fuzz-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = start('lossband', process.execPath, [path.resolve('bin/lossband.js'), 'run', '--epochs', '0', '--port', String(port), '--quiet', '--out', path.join(dir, 'run')], {
-      env: { ...process.env, LOSSBAND_TOKEN: TOKEN },
-    });
+    child = start(
+      'lossband',
+      process.execPath,
+      [
+        path.resolve('bin/lossband.js'),
+        'run',
+        '--epochs',
+        '0',
+        '--port',
+        String(port),
+        '--quiet',
+        '--out',
+        path.join(dir, 'run'),
+      ],
+      {
+        env: { ...process.env, LOSSBAND_TOKEN: TOKEN },
+      },
+    );
     const live = child;
-    await waitFor('the run to train', async () => ((await epochsTotal(url)) > 0 ? true : undefined), { timeoutMs: 60_000, context: () => live.output() });
+    await waitFor('the run to train', async () => ((await epochsTotal(url)) > 0 ? true : undefined), {
+      timeoutMs: 60_000,
+      context: () => live.output(),
+    });
     const res = await fetch(`${url}/api/runs`);
     wired = res.status === 200 && Array.isArray(await res.json());
     if (!wired && !IN_CI) console.warn('[fuzz] the built CLI does not serve /api/runs yet; skipping the live fuzz');
@@ -263,7 +399,9 @@ describe('HTTP fuzzing, a live run', () => {
     expect(view.state).toBe('running');
     const mid = await epochsTotal(url);
     expect(mid).toBeGreaterThan(before);
-    await waitFor('more epochs', async () => ((await epochsTotal(url)) > mid ? true : undefined), { timeoutMs: 10_000 });
+    await waitFor('more epochs', async () => ((await epochsTotal(url)) > mid ? true : undefined), {
+      timeoutMs: 10_000,
+    });
     expect(await (await fetch(`${url}/metrics`)).text()).toContain('lossband_internal_errors_total');
   }, 180_000);
 });

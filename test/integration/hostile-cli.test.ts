@@ -30,7 +30,12 @@ interface Case {
   readonly message: RegExp;
 }
 
-const flag = (name: string, args: readonly string[], message: RegExp): Case => ({ name: `flag ${name}`, args, out: 'existing', message });
+const flag = (name: string, args: readonly string[], message: RegExp): Case => ({
+  name: `flag ${name}`,
+  args,
+  out: 'existing',
+  message,
+});
 const config = (name: string, file: string | Buffer, message: RegExp, ext = 'yaml'): Case => ({
   name: `config ${name}`,
   args: ['--config', `{dir}/c.${ext}`],
@@ -46,7 +51,10 @@ const csv = (name: string, file: string | Buffer, message: RegExp, extra: readon
   message: new RegExp(`d\\.csv(:\\d+)?(:\\d+)?: (column "\\w+": )?${message.source}`),
 });
 const rows = (...lines: string[]): string => lines.join('\n') + '\n';
-const aliasBomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`)].join('\n');
+const aliasBomb = [
+  'a: &a [x, x, x, x, x, x, x, x, x, x]',
+  ...'bcdefghij'.split('').map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefghij'[i]}`).join(', ')}]`),
+].join('\n');
 
 const CASES: readonly Case[] = [
   flag('--epochs word', ['--epochs', 'ten'], /--epochs: not a number: "ten"/),
@@ -84,14 +92,41 @@ const CASES: readonly Case[] = [
   flag('--batch-size 0', ['--batch-size', '0'], /--batch-size: Too small/),
   flag('unknown option', ['--bogus'], /unknown option/),
   flag('--preset unknown', ['--preset', 'evil'], /preset/),
-  { ...flag('--data missing file', ['--data', '/nonexistent/x.csv'], /\/nonexistent\/x\.csv: no such file/), out: 'fresh' },
+  {
+    ...flag('--data missing file', ['--data', '/nonexistent/x.csv'], /\/nonexistent\/x\.csv: no such file/),
+    out: 'fresh',
+  },
   { ...flag('--data a directory', ['--data', '{dir}'], /: is a directory/), out: 'fresh' },
   { ...flag('--data 5000-character path', ['--data', `{dir}/${'a'.repeat(5000)}.csv`], /\.csv: /), out: 'fresh' },
-  { name: 'env LOSSBAND_TOKEN with a space', args: ['--port', '{port}'], env: { LOSSBAND_TOKEN: 'sixteen chars and a space' }, out: 'fresh', message: /LOSSBAND_TOKEN: / },
-  { name: 'env LOSSBAND_TOKEN too short', args: ['--port', '{port}'], env: { LOSSBAND_TOKEN: 'short' }, out: 'fresh', message: /LOSSBAND_TOKEN: / },
-  { name: 'config token too short', args: ['--config', '{dir}/c.yaml'], files: { 'c.yaml': 'token: short\n' }, out: 'existing', message: /c\.yaml:1:8: token: at least 16 characters/ },
+  {
+    name: 'env LOSSBAND_TOKEN with a space',
+    args: ['--port', '{port}'],
+    env: { LOSSBAND_TOKEN: 'sixteen chars and a space' },
+    out: 'fresh',
+    message: /LOSSBAND_TOKEN: /,
+  },
+  {
+    name: 'env LOSSBAND_TOKEN too short',
+    args: ['--port', '{port}'],
+    env: { LOSSBAND_TOKEN: 'short' },
+    out: 'fresh',
+    message: /LOSSBAND_TOKEN: /,
+  },
+  {
+    name: 'config token too short',
+    args: ['--config', '{dir}/c.yaml'],
+    files: { 'c.yaml': 'token: short\n' },
+    out: 'existing',
+    message: /c\.yaml:1:8: token: at least 16 characters/,
+  },
   { name: '--out holds a run', args: [], out: 'existing', message: /already holds a run/ },
-  { name: '--out is a file', args: ['--out', '{dir}/file'], files: { file: 'precious\n' }, out: 'fresh', message: /--out .*file: / },
+  {
+    name: '--out is a file',
+    args: ['--out', '{dir}/file'],
+    files: { file: 'precious\n' },
+    out: 'fresh',
+    message: /--out .*file: /,
+  },
 
   config('syntax error', 'epochs: [1,\n', /.+/),
   config('unknown key', 'epoch: 5\n', /epoch: unknown key/),
@@ -101,7 +136,12 @@ const CASES: readonly Case[] = [
   config('.inf epochs', 'epochs: .inf\n', /epochs: /),
   config('string epochs', 'epochs: "5"\n', /epochs: .*received string/),
   config('__proto__ key', '__proto__:\n  epochs: 3\n', /__proto__: unknown key/),
-  config('constructor.prototype in JSON', '{"constructor": {"prototype": {"epochs": 3}}}', /constructor: unknown key/, 'json'),
+  config(
+    'constructor.prototype in JSON',
+    '{"constructor": {"prototype": {"epochs": 3}}}',
+    /constructor: unknown key/,
+    'json',
+  ),
   config('top-level array', '[1, 2]\n', /\(top level\): /),
   config('binary garbage', Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 37 + 11) % 256)), /.+/),
   config('duplicate keys', 'epochs: 1\nepochs: 2\n', /.*unique/i),
@@ -110,7 +150,12 @@ const CASES: readonly Case[] = [
   config('!!binary value', 'epochs: !!binary aGVsbG8=\n', /epochs: /),
   config('over 1 MiB', `# ${'x'.repeat(1_100_000)}\nepochs: 1\n`, /config larger than 1 MiB/),
   { name: 'config is a directory', args: ['--config', '{dir}'], out: 'existing', message: /not a regular file/ },
-  { name: 'config missing', args: ['--config', '{dir}/none.yaml'], out: 'existing', message: /none\.yaml: cannot read config \(ENOENT\)/ },
+  {
+    name: 'config missing',
+    args: ['--config', '{dir}/none.yaml'],
+    out: 'existing',
+    message: /none\.yaml: cannot read config \(ENOENT\)/,
+  },
 
   csv('empty', '', /empty file/),
   csv('header only', 'a,b,y\n', /no data rows/),
@@ -147,11 +192,19 @@ function pool(size: number): <T>(work: () => Promise<T>) => Promise<T> {
 }
 const slot = pool(POOL);
 
-function lossband(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number; stderr: string }> {
+function lossband(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { ...process.env, FORCE_COLOR: '0', LOSSBAND_TOKEN: '', ...env }, timeout: 60_000, maxBuffer: 1 << 24 }, (err, _stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { ...process.env, FORCE_COLOR: '0', LOSSBAND_TOKEN: '', ...env }, timeout: 60_000, maxBuffer: 1 << 24 },
+      (err, _stdout, stderr) => {
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stderr });
+      },
+    );
   });
 }
 

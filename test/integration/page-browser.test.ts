@@ -100,7 +100,9 @@ type PageGlobal = { __lossband?: PageState };
 
 /** The chart's plotted columns (epoch, loss, smoothed, lo, hi, σ, K). */
 function plotted(page: Page): Promise<(number | null)[][]> {
-  return page.evaluate(() => ((globalThis as unknown as PageGlobal).__lossband?.chart?.data ?? []).map((c) => Array.from(c)));
+  return page.evaluate(() =>
+    ((globalThis as unknown as PageGlobal).__lossband?.chart?.data ?? []).map((c) => Array.from(c)),
+  );
 }
 
 /** Waits until the chart's last plotted epoch is `epoch` and `resets` resets have arrived. */
@@ -187,7 +189,9 @@ describe.skipIf(missing !== undefined && !IN_CI)('the live page in headless Chro
     expect(at(40)).toEqual([0.3, 0.4]);
     expect(at(41)).toEqual([0.25, 0.45]);
     expect(at(43)).toEqual([0.25, 0.45]);
-    const bands = await page.evaluate(() => (globalThis as unknown as PageGlobal).__lossband?.chart?.bands.map((b) => b.series));
+    const bands = await page.evaluate(() =>
+      (globalThis as unknown as PageGlobal).__lossband?.chart?.bands.map((b) => b.series),
+    );
     expect(bands).toEqual([[4, 3]]); // shaded between the hi and lo series
   });
 
@@ -198,7 +202,9 @@ describe.skipIf(missing !== undefined && !IN_CI)('the live page in headless Chro
     expect(await page.isVisible('#error')).toBe(true);
     await page.fill('#token', '');
     await page.click('#actions button[data-action="stop"]');
-    await page.locator('#error', { hasText: 'stop: Authorization: missing, expected "Bearer <token>" (HTTP 401)' }).waitFor();
+    await page
+      .locator('#error', { hasText: 'stop: Authorization: missing, expected "Bearer <token>" (HTTP 401)' })
+      .waitFor();
     expect((await apiView(sut)).state).toBe('running');
     // The right token clears the error and steers; it survives a reload (sessionStorage).
     await page.fill('#token', sut.token);
@@ -215,14 +221,21 @@ describe.skipIf(missing !== undefined && !IN_CI)('the live page in headless Chro
   });
 
   it('refuses a cross-origin text/plain POST sent by a page on another origin', async () => {
-    const other: Server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+    const other: Server = createServer((_req, res) =>
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'),
+    );
     await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
     const attacker = await context.newPage();
     try {
       await attacker.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
       const target = `${sut.url}/api/runs/${sut.run}/stop`;
       const simple = await attacker.evaluate(async (url) => {
-        const res = await fetch(url, { method: 'POST', mode: 'no-cors', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+        const res = await fetch(url, {
+          method: 'POST',
+          mode: 'no-cors',
+          headers: { 'Content-Type': 'text/plain' },
+          body: '{}',
+        });
         return res.type; // opaque: the request reached the server, the answer is hidden
       }, target);
       expect(simple).toBe('opaque');
@@ -240,7 +253,8 @@ describe.skipIf(missing !== undefined && !IN_CI)('the live page in headless Chro
       expect(withToken).toBe('blocked'); // needs a CORS preflight, which the server never grants
       expect((await apiView(sut)).state).toBe('running');
       const answered = sut.answered?.() ?? [];
-      if (sut.answered !== undefined) expect(answered).toContainEqual({ method: 'POST', path: `/api/runs/${sut.run}/stop`, status: 403 });
+      if (sut.answered !== undefined)
+        expect(answered).toContainEqual({ method: 'POST', path: `/api/runs/${sut.run}/stop`, status: 403 });
     } finally {
       await attacker.close();
       other.closeAllConnections();

@@ -27,7 +27,11 @@ const HOT_RUN = 'it-out-of-band';
 /** Series the trainer only exports when the loop measures them (EpochEvent.cleanLoss is optional). */
 const OPTIONAL_METRICS = ['lossband_clean_loss'];
 
-interface Alert { status: string; labels: Record<string, string>; annotations: Record<string, string> }
+interface Alert {
+  status: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
 const deliveries: Alert[] = [];
 let receiver: Server | undefined;
 let tmp = '';
@@ -41,7 +45,11 @@ function logs(): string {
 
 async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
   if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
   return body.data?.result ?? [];
 }
@@ -69,12 +77,18 @@ function startReceiver(): Promise<string> {
       res.writeHead(200).end();
     });
   });
-  return new Promise((resolve) => receiver?.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(receiver?.address() as AddressInfo).port}/alerts`)));
+  return new Promise((resolve) =>
+    receiver?.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(receiver?.address() as AddressInfo).port}/alerts`),
+    ),
+  );
 }
 
 /** The shipped rules with every `for:` cut to 2s, so alerts fire within seconds. */
 function fastRules(): string {
-  const doc = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ for?: string }> }> };
+  const doc = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as {
+    groups: Array<{ rules: Array<{ for?: string }> }>;
+  };
   for (const rule of doc.groups.flatMap((g) => g.rules)) if (rule.for !== undefined) rule.for = '2s';
   return stringifyYaml(doc);
 }
@@ -100,7 +114,9 @@ function prometheusConfig(amPort: number, targets: string[]): string {
 
 /** The shipped alertmanager.yml with grouping waits cut to 1s. */
 function alertmanagerConfig(): string {
-  const doc = parseYaml(readFileSync(join(ROOT, 'alertmanager/alertmanager.yml'), 'utf8')) as { route: Record<string, unknown> };
+  const doc = parseYaml(readFileSync(join(ROOT, 'alertmanager/alertmanager.yml'), 'utf8')) as {
+    route: Record<string, unknown>;
+  };
   Object.assign(doc.route, { group_wait: '1s', group_interval: '1s', repeat_interval: '1h' });
   return stringifyYaml(doc);
 }
@@ -117,39 +133,116 @@ describe.skipIf(missing !== undefined)('Prometheus and Alertmanager against loss
     tmp = mkdtempSync(join(tmpdir(), 'lossband-stack-'));
     mkdirSync(join(tmp, 'rules'));
     const webhookUrl = await startReceiver();
-    const [amPort, promPort, hotPort, trainerPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [amPort, promPort, hotPort, trainerPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     trainerInstance = `127.0.0.1:${trainerPort}`;
     const targets = [`127.0.0.1:${hotPort}`];
 
-    procs.push(start('stand-in', process.execPath, ['--import', 'tsx', 'test/integration/fixtures/stand-in.ts', '--port', String(hotPort), '--run', HOT_RUN, '--mode', 'out-of-band'], { cwd: ROOT }));
+    procs.push(
+      start(
+        'stand-in',
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'test/integration/fixtures/stand-in.ts',
+          '--port',
+          String(hotPort),
+          '--run',
+          HOT_RUN,
+          '--mode',
+          'out-of-band',
+        ],
+        { cwd: ROOT },
+      ),
+    );
     if (CLI_BUILT) {
       targets.push(trainerInstance);
       procs.push(
-        start('lossband', process.execPath, ['bin/lossband.js', 'run', '--epochs', '0', '--port', String(trainerPort), '--quiet', '--band', '0.3:0.4', '--name', TRAINER_RUN, '--out', join(tmp, 'run')], { cwd: ROOT }),
+        start(
+          'lossband',
+          process.execPath,
+          [
+            'bin/lossband.js',
+            'run',
+            '--epochs',
+            '0',
+            '--port',
+            String(trainerPort),
+            '--quiet',
+            '--band',
+            '0.3:0.4',
+            '--name',
+            TRAINER_RUN,
+            '--out',
+            join(tmp, 'run'),
+          ],
+          { cwd: ROOT },
+        ),
       );
     }
 
     writeFileSync(join(tmp, 'alertmanager.yml'), alertmanagerConfig());
     procs.push(
-      start('alertmanager', 'sh', ['alertmanager/entrypoint.sh', `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=', `--storage.path=${join(tmp, 'am')}`], {
-        cwd: ROOT,
-        env: { ...process.env, LOSSBAND_WEBHOOK_URL: webhookUrl, ALERTMANAGER_CONFIG: join(tmp, 'alertmanager.yml'), ALERTMANAGER_BIN: paths.alertmanager, ALERTMANAGER_RENDER_DIR: tmp },
-      }),
+      start(
+        'alertmanager',
+        'sh',
+        [
+          'alertmanager/entrypoint.sh',
+          `--web.listen-address=127.0.0.1:${amPort}`,
+          '--cluster.listen-address=',
+          `--storage.path=${join(tmp, 'am')}`,
+        ],
+        {
+          cwd: ROOT,
+          env: {
+            ...process.env,
+            LOSSBAND_WEBHOOK_URL: webhookUrl,
+            ALERTMANAGER_CONFIG: join(tmp, 'alertmanager.yml'),
+            ALERTMANAGER_BIN: paths.alertmanager,
+            ALERTMANAGER_RENDER_DIR: tmp,
+          },
+        },
+      ),
     );
 
     writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), fastRules());
     writeFileSync(join(tmp, 'prometheus.yml'), prometheusConfig(amPort, targets));
     procs.push(
-      start('prometheus', paths.prometheus, [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'prom')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: tmp }),
+      start(
+        'prometheus',
+        paths.prometheus,
+        [
+          `--config.file=${join(tmp, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(tmp, 'prom')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+        ],
+        { cwd: tmp },
+      ),
     );
     promUrl = `http://127.0.0.1:${promPort}`;
 
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), { timeoutMs: 30_000, context: logs });
-    await waitFor('Alertmanager to be ready', async () => ((await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok ? true : undefined), { timeoutMs: 30_000, context: logs });
-    await waitFor(`every target (${targets.join(', ')}) up`, async () => ((await promQuery('up{job="lossband"} == 1')).length === targets.length ? true : undefined), {
-      timeoutMs: 60_000,
+    await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), {
+      timeoutMs: 30_000,
       context: logs,
     });
+    await waitFor(
+      'Alertmanager to be ready',
+      async () => ((await fetch(`http://127.0.0.1:${amPort}/-/ready`)).ok ? true : undefined),
+      { timeoutMs: 30_000, context: logs },
+    );
+    await waitFor(
+      `every target (${targets.join(', ')}) up`,
+      async () => ((await promQuery('up{job="lossband"} == 1')).length === targets.length ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        context: logs,
+      },
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -196,18 +289,20 @@ describe.skipIf(missing !== undefined)('Prometheus and Alertmanager against loss
     90_000,
   );
 
-  it(
-    'an out-of-band run makes LossbandLossOutOfBand reach the webhook through Alertmanager',
-    async () => {
-      const alert = await waitFor(
-        'a firing LossbandLossOutOfBand/LossbandLossDrift delivery for the out-of-band run',
-        () => deliveries.find((a) => a.status === 'firing' && a.labels.run === HOT_RUN && ['LossbandLossOutOfBand', 'LossbandLossDrift'].includes(a.labels.alertname ?? '')),
-        { timeoutMs: 60_000, context: () => `deliveries: ${JSON.stringify(deliveries).slice(0, 2000)}\n${logs()}` },
-      );
-      expect(alert.labels).toMatchObject({ job: 'lossband', severity: expect.any(String) });
-      expect(alert.annotations.summary).toContain(HOT_RUN);
-      expect(alert.annotations.summary).not.toContain('{{');
-    },
-    90_000,
-  );
+  it('an out-of-band run makes LossbandLossOutOfBand reach the webhook through Alertmanager', async () => {
+    const alert = await waitFor(
+      'a firing LossbandLossOutOfBand/LossbandLossDrift delivery for the out-of-band run',
+      () =>
+        deliveries.find(
+          (a) =>
+            a.status === 'firing' &&
+            a.labels.run === HOT_RUN &&
+            ['LossbandLossOutOfBand', 'LossbandLossDrift'].includes(a.labels.alertname ?? ''),
+        ),
+      { timeoutMs: 60_000, context: () => `deliveries: ${JSON.stringify(deliveries).slice(0, 2000)}\n${logs()}` },
+    );
+    expect(alert.labels).toMatchObject({ job: 'lossband', severity: expect.any(String) });
+    expect(alert.annotations.summary).toContain(HOT_RUN);
+    expect(alert.annotations.summary).not.toContain('{{');
+  }, 90_000);
 });

@@ -22,7 +22,14 @@ function setup(options: { maxPending?: number; throws?: boolean } = {}) {
     onError: (err) => errors.push(err),
     ...(options.maxPending === undefined ? {} : { maxPending: options.maxPending }),
   });
-  return { batcher, posts, errors, at: (ms: number) => (t = ms), tick: () => tick?.(), timerOn: () => tick !== undefined };
+  return {
+    batcher,
+    posts,
+    errors,
+    at: (ms: number) => (t = ms),
+    tick: () => tick?.(),
+    timerOn: () => tick !== undefined,
+  };
 }
 
 describe('EventBatcher', () => {
@@ -32,7 +39,11 @@ describe('EventBatcher', () => {
       at(ms);
       batcher.add(ms);
     }
-    expect(posts).toEqual([[0], [10, 20, 30, 40, 50, 60, 70, 80, 90, 100], [110, 120, 130, 140, 150, 160, 170, 180, 190, 200]]);
+    expect(posts).toEqual([
+      [0],
+      [10, 20, 30, 40, 50, 60, 70, 80, 90, 100],
+      [110, 120, 130, 140, 150, 160, 170, 180, 190, 200],
+    ]);
   });
 
   it('sends the tail of a burst on the timer, and the rest on stop', () => {

@@ -132,7 +132,11 @@ describe('EventFeed', () => {
   });
 
   it('never lets a failing subscriber reach the appender', () => {
-    const feed = new EventFeed<EpochEvent>({ onDrop: () => { throw new Error('metrics broke'); } });
+    const feed = new EventFeed<EpochEvent>({
+      onDrop: () => {
+        throw new Error('metrics broke');
+      },
+    });
     const bad = recorder({ throws: true });
     const good = recorder();
     feed.subscribe('demo', bad.sink);

@@ -106,7 +106,12 @@ export interface FakeRunServer {
  * Serves `runs` on 127.0.0.1 (`port` 0: any free one). The feed starts with each run's
  * events so far, as a restarted process would load them from `events.jsonl`.
  */
-export async function startFakeRunServer(options: { runs: FakeRun[]; token: string | undefined; port?: number; retryMs?: number }): Promise<FakeRunServer> {
+export async function startFakeRunServer(options: {
+  runs: FakeRun[];
+  token: string | undefined;
+  port?: number;
+  retryMs?: number;
+}): Promise<FakeRunServer> {
   const { runs, token } = options;
   const feed = new EventFeed<EpochEvent>();
   for (const run of runs) feed.append(run.events);
@@ -117,16 +122,28 @@ export async function startFakeRunServer(options: { runs: FakeRun[]; token: stri
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     const reply = (status: number, value: unknown): void => sendJson(res, status, value);
-    if (path === '/api/runs' && method === 'GET') return reply(200, runs.map((r) => r.view()));
+    if (path === '/api/runs' && method === 'GET')
+      return reply(
+        200,
+        runs.map((r) => r.view()),
+      );
     const m = /^\/api\/runs\/([^/]+)(?:\/(band|pause|resume|stop))?$/.exec(path);
     const run = m ? find(decodeURIComponent(m[1] ?? '')) : undefined;
     if (m === null) return reply(404, { error: 'path: no such resource' });
     if (run === undefined) return reply(404, { error: `run: no run named "${m[1]}"` });
     const action = m[2];
-    if (action === undefined && method === 'GET') return reply(200, { ...run.view(), last: run.events.at(-1) ?? null, summary: { epochsInBand: run.events.filter((e) => e.inBand).length } });
+    if (action === undefined && method === 'GET')
+      return reply(200, {
+        ...run.view(),
+        last: run.events.at(-1) ?? null,
+        summary: { epochsInBand: run.events.filter((e) => e.inBand).length },
+      });
     const expected = action === 'band' ? 'PUT' : 'POST';
     if (action === undefined || method !== expected) return reply(405, { error: `method: ${method} not allowed here` });
-    if (token === undefined) return reply(403, { error: 'Authorization: this run has no API token configured, so its control API is read-only' });
+    if (token === undefined)
+      return reply(403, {
+        error: 'Authorization: this run has no API token configured, so its control API is read-only',
+      });
     const auth = req.headers.authorization;
     if (auth === undefined) return reply(401, { error: 'Authorization: missing, expected "Bearer <token>"' });
     if (auth !== `Bearer ${token}`) return reply(401, { error: 'Authorization: invalid bearer token' });
@@ -145,8 +162,10 @@ export async function startFakeRunServer(options: { runs: FakeRun[]; token: stri
         return reply(400, { error: 'body: not JSON' });
       }
       const { lo, hi } = parsed;
-      if (typeof lo !== 'number' || !Number.isFinite(lo) || lo < 0) return reply(400, { error: 'lo: expected a finite number >= 0' });
-      if (typeof hi !== 'number' || !Number.isFinite(hi) || hi <= lo) return reply(400, { error: 'lo: lo must be less than hi' });
+      if (typeof lo !== 'number' || !Number.isFinite(lo) || lo < 0)
+        return reply(400, { error: 'lo: expected a finite number >= 0' });
+      if (typeof hi !== 'number' || !Number.isFinite(hi) || hi <= lo)
+        return reply(400, { error: 'lo: lo must be less than hi' });
       run.band = { lo, hi };
       reply(200, run.view());
     });
@@ -160,7 +179,9 @@ export async function startFakeRunServer(options: { runs: FakeRun[]; token: stri
     sse: { retryMs: options.retryMs ?? 200, heartbeatMs: 60_000 },
   });
   const server: Server = createServer((req, res) => {
-    res.on('finish', () => answered.push({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0] ?? '/', status: res.statusCode }));
+    res.on('finish', () =>
+      answered.push({ method: req.method ?? '', path: (req.url ?? '/').split('?')[0] ?? '/', status: res.statusCode }),
+    );
     handler(req, res);
   });
   await new Promise<void>((resolve, reject) => {

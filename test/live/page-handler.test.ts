@@ -89,7 +89,11 @@ describe('createPageHandler', () => {
 
   it('refuses other methods with 405 and Allow', async () => {
     const res = await fetchRaw(base, '/', { method: 'POST', body: 'x' });
-    expect([res.status, res.headers.allow, JSON.parse(res.body)]).toEqual([405, 'GET, HEAD', { error: 'method: POST not allowed here; allowed: GET, HEAD' }]);
+    expect([res.status, res.headers.allow, JSON.parse(res.body)]).toEqual([
+      405,
+      'GET, HEAD',
+      { error: 'method: POST not allowed here; allowed: GET, HEAD' },
+    ]);
   });
 
   it('fails at creation, not on a request, when an asset is missing', () => {
@@ -101,7 +105,9 @@ describe('the page as shipped', () => {
   const html = readFileSync(join(PAGE_DIR, 'index.html'), 'utf8');
 
   it('references only assets the handler serves', () => {
-    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] as string).filter((r) => !r.startsWith('data:'));
+    const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)]
+      .map((m) => m[1] as string)
+      .filter((r) => !r.startsWith('data:'));
     expect(refs.length).toBeGreaterThan(2);
     for (const ref of refs) expect([ref, isPagePath(`/${ref}`)]).toEqual([ref, true]);
   });

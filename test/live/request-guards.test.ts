@@ -10,20 +10,36 @@ const post = (headers: Record<string, string>) => ({ method: 'POST', headers: { 
 describe('checkOrigin', () => {
   it('passes safe methods whatever their origin', () => {
     for (const method of ['GET', 'HEAD', 'OPTIONS', 'get']) {
-      expect(checkOrigin({ method, headers: { host: 'a:1', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } })).toEqual({ ok: true });
+      expect(
+        checkOrigin({
+          method,
+          headers: { host: 'a:1', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+        }),
+      ).toEqual({ ok: true });
     }
   });
 
   it('passes a state-changing request without Origin (curl) or from the server’s own origin', () => {
     expect(checkOrigin(post({}))).toEqual({ ok: true });
-    expect(checkOrigin(post({ origin: 'http://127.0.0.1:9464', 'sec-fetch-site': 'same-origin' }))).toEqual({ ok: true });
+    expect(checkOrigin(post({ origin: 'http://127.0.0.1:9464', 'sec-fetch-site': 'same-origin' }))).toEqual({
+      ok: true,
+    });
     expect(checkOrigin(post({ origin: 'HTTP://127.0.0.1:9464' }))).toEqual({ ok: true });
-    expect(checkOrigin({ method: 'PUT', headers: { host: 'localhost:9464', origin: 'http://localhost:9464' } })).toEqual({ ok: true });
+    expect(
+      checkOrigin({ method: 'PUT', headers: { host: 'localhost:9464', origin: 'http://localhost:9464' } }),
+    ).toEqual({ ok: true });
     expect(checkOrigin(post({ 'sec-fetch-site': 'none' }))).toEqual({ ok: true });
   });
 
   it('refuses another origin: other host, other port, other scheme, the opaque null origin', () => {
-    for (const origin of ['https://evil.example', 'http://127.0.0.1:9465', 'https://127.0.0.1:9464', 'http://localhost:9464', 'null', '']) {
+    for (const origin of [
+      'https://evil.example',
+      'http://127.0.0.1:9465',
+      'https://127.0.0.1:9464',
+      'http://localhost:9464',
+      'null',
+      '',
+    ]) {
       expect([origin, checkOrigin(post({ origin }))]).toEqual([origin, refused]);
     }
     expect(checkOrigin({ method: 'DELETE', headers: { origin: 'http://127.0.0.1:9464' } })).toEqual(refused); // no Host to compare with
@@ -36,14 +52,29 @@ describe('checkOrigin', () => {
 
   it('honours the scheme and an allow-list for a server behind a TLS proxy', () => {
     expect(checkOrigin(post({ origin: 'https://127.0.0.1:9464' }), { scheme: 'https' })).toEqual({ ok: true });
-    expect(checkOrigin(post({ origin: 'https://runs.example.org' }), { allowedOrigins: ['https://runs.example.org'] })).toEqual({ ok: true });
+    expect(
+      checkOrigin(post({ origin: 'https://runs.example.org' }), { allowedOrigins: ['https://runs.example.org'] }),
+    ).toEqual({ ok: true });
   });
 });
 
 describe('isLoopbackAddress and checkHost', () => {
   it('knows loopback bind addresses', () => {
-    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'].map(isLoopbackAddress)).toEqual([true, true, true, true, true, true]);
-    expect(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com'].map(isLoopbackAddress)).toEqual([false, false, false, false, false]);
+    expect(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'].map(isLoopbackAddress)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com'].map(isLoopbackAddress)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('on a loopback bind, accepts only loopback names in Host (any port)', () => {
@@ -55,7 +86,13 @@ describe('isLoopbackAddress and checkHost', () => {
       status: 421,
       error: 'Host: "evil.example:9464" is not a loopback name (use localhost, 127.0.0.1 or [::1])',
     });
-    for (const host of ['127.0.0.1.nip.io', 'localhost.evil.example', '0.0.0.0:9464', '[::1]x', `${'a'.repeat(300)}\u0000`]) {
+    for (const host of [
+      '127.0.0.1.nip.io',
+      'localhost.evil.example',
+      '0.0.0.0:9464',
+      '[::1]x',
+      `${'a'.repeat(300)}\u0000`,
+    ]) {
       expect([host, checkHost(host, '::1').ok]).toEqual([host, false]);
     }
     expect((checkHost(`é${'a'.repeat(300)}`, 'localhost') as { error: string }).error.length).toBeLessThan(140);
@@ -106,7 +143,9 @@ describe('guards on a real server', () => {
     const { base, changes } = await start();
     const res = await fetchRaw(base, '/api/runs', { headers: { host: 'attacker.example:9464' } });
     expect(res.status).toBe(421);
-    expect(JSON.parse(res.body)).toEqual({ error: 'Host: "attacker.example:9464" is not a loopback name (use localhost, 127.0.0.1 or [::1])' });
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'Host: "attacker.example:9464" is not a loopback name (use localhost, 127.0.0.1 or [::1])',
+    });
     expect(changes).toEqual([]);
   });
 });

@@ -30,7 +30,11 @@ export function openSse(base: string, path: string, headers: Record<string, stri
       res.setEncoding('utf8');
       const blocks: SseBlock[] = [];
       let buffer = '';
-      const waiters: { done: (b: SseBlock[]) => boolean; resolve: (b: SseBlock[]) => void; reject: (e: Error) => void }[] = [];
+      const waiters: {
+        done: (b: SseBlock[]) => boolean;
+        resolve: (b: SseBlock[]) => void;
+        reject: (e: Error) => void;
+      }[] = [];
       let finished = false;
       const check = (): void => {
         for (const w of [...waiters]) {
@@ -87,7 +91,11 @@ export function openSse(base: string, path: string, headers: Record<string, stri
 }
 
 /** A plain request's status, headers and body; `path` is sent as written. */
-export function fetchRaw(base: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+export function fetchRaw(
+  base: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
     const req = request({ ...target(base), path, method: init.method ?? 'GET', headers: init.headers }, (res) => {
       let body = '';

@@ -39,6 +39,9 @@ describe('parsePosition', () => {
     expect(parsePosition('1:a b', q(''))).toHaveProperty('error');
     expect(parsePosition(undefined, q('since=-1'))).toEqual({ error: 'since: expected a non-negative integer epoch' });
     expect(parsePosition(undefined, q('since=1e3'))).toHaveProperty('error');
-    expect(parsePosition(undefined, q('instance=%0a'))).toHaveProperty('error', 'instance: expected 1-64 letters, digits, "_" or "-"');
+    expect(parsePosition(undefined, q('instance=%0a'))).toHaveProperty(
+      'error',
+      'instance: expected 1-64 letters, digits, "_" or "-"',
+    );
   });
 });

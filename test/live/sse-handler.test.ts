@@ -23,10 +23,21 @@ const servers: Server[] = [];
 const streams: SseStream[] = [];
 afterEach(async () => {
   streams.splice(0).forEach((s) => s.close());
-  await Promise.all(servers.splice(0).map((s) => new Promise((done) => { s.closeAllConnections(); s.close(done); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((done) => {
+          s.closeAllConnections();
+          s.close(done);
+        }),
+    ),
+  );
 });
 
-async function serve(feed: EventFeed<EpochEvent>, options: Partial<Parameters<typeof createSseHandler<EpochEvent>>[0]> = {}) {
+async function serve(
+  feed: EventFeed<EpochEvent>,
+  options: Partial<Parameters<typeof createSseHandler<EpochEvent>>[0]> = {},
+) {
   const timers = manualTimers();
   const handler = createSseHandler({ feed, every: timers.every, retryMs: 50, ...options });
   const closed: Promise<void>[] = [];
@@ -45,7 +56,8 @@ async function serve(feed: EventFeed<EpochEvent>, options: Partial<Parameters<ty
   return { base, open, timers, closed };
 }
 
-const epochCount = (n: number) => (blocks: { event?: string }[]) => blocks.filter((b) => b.event === 'epoch').length >= n;
+const epochCount = (n: number) => (blocks: { event?: string }[]) =>
+  blocks.filter((b) => b.event === 'epoch').length >= n;
 
 describe('createSseHandler over HTTP', () => {
   it('sends SSE headers and a retry hint, replays the history, then streams new batches', async () => {
@@ -62,7 +74,13 @@ describe('createSseHandler over HTTP', () => {
     feed.append(feedEvents(4, 5));
     await s.until(epochCount(5));
     expect(s.epochs()).toEqual([1, 2, 3, 4, 5]);
-    expect(s.blocks.filter((b) => b.event === 'epoch').map((b) => b.id)).toEqual(['1:inst1', '2:inst1', '3:inst1', '4:inst1', '5:inst1']);
+    expect(s.blocks.filter((b) => b.event === 'epoch').map((b) => b.id)).toEqual([
+      '1:inst1',
+      '2:inst1',
+      '3:inst1',
+      '4:inst1',
+      '5:inst1',
+    ]);
   });
 
   it('resumes after Last-Event-ID without duplicates, and the header wins over ?since=', async () => {
@@ -135,7 +153,13 @@ describe('createSseHandler over HTTP', () => {
       ['/api/runs/..%2F..%2Fetc/events', {}, 'GET', 404, 'run: no run named "../../etc"'],
       ['/api/runs/a%0Ab%00/events', {}, 'GET', 404, 'run: no run named "a\\nb\\u0000"'],
       ['/api/runs/%ZZ/events', {}, 'GET', 400, 'run: not a valid URI component'],
-      ['/api/runs/demo/events', { 'last-event-id': 'x' }, 'GET', 400, 'Last-Event-ID: expected <epoch> or <epoch>:<instance>'],
+      [
+        '/api/runs/demo/events',
+        { 'last-event-id': 'x' },
+        'GET',
+        400,
+        'Last-Event-ID: expected <epoch> or <epoch>:<instance>',
+      ],
       ['/api/runs/demo/events?since=-3', {}, 'GET', 400, 'since: expected a non-negative integer epoch'],
       ['/api/runs/demo/events', {}, 'POST', 405, 'method: POST not allowed here; allowed: GET, HEAD'],
       ['/api/runs/demo/other', {}, 'GET', 404, 'path: no such resource'],
@@ -146,7 +170,11 @@ describe('createSseHandler over HTTP', () => {
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     }
     const head = await fetchRaw(base, '/api/runs/demo/events', { method: 'HEAD' });
-    expect([head.status, head.headers['content-type'], head.body]).toEqual([200, 'text/event-stream; charset=utf-8', '']);
+    expect([head.status, head.headers['content-type'], head.body]).toEqual([
+      200,
+      'text/event-stream; charset=utf-8',
+      '',
+    ]);
     const first = await open('/api/runs/demo/events');
     await first.until(epochCount(1));
     const second = await fetchRaw(base, '/api/runs/demo/events');
@@ -225,7 +253,10 @@ describe('createSseHandler backpressure (unit)', () => {
     feed.append(feedEvents(1, 1));
     const timers = manualTimers();
     const res = fakeResponse();
-    createSseHandler({ feed, every: timers.every })(fakeRequest('/api/runs/demo/events'), res as unknown as ServerResponse);
+    createSseHandler({ feed, every: timers.every })(
+      fakeRequest('/api/runs/demo/events'),
+      res as unknown as ServerResponse,
+    );
     expect(res.written.length).toBe(2); // retry hint, replay
     feed.append(feedEvents(2, 3));
     feed.append(feedEvents(4, 5));
@@ -248,7 +279,10 @@ describe('createSseHandler backpressure (unit)', () => {
     feed.append(feedEvents(1, 1));
     const timers = manualTimers();
     const res = fakeResponse();
-    createSseHandler({ feed, every: timers.every, stallBeats: 3 })(fakeRequest('/api/runs/demo/events'), res as unknown as ServerResponse);
+    createSseHandler({ feed, every: timers.every, stallBeats: 3 })(
+      fakeRequest('/api/runs/demo/events'),
+      res as unknown as ServerResponse,
+    );
     timers.tick();
     timers.tick();
     expect(res.destroyed).toBe(false);
@@ -262,7 +296,10 @@ describe('createSseHandler backpressure (unit)', () => {
     feed.append(feedEvents(1, 1));
     const timers = manualTimers();
     const res = fakeResponse();
-    createSseHandler({ feed, every: timers.every, stallBeats: 2 })(fakeRequest('/api/runs/demo/events'), res as unknown as ServerResponse);
+    createSseHandler({ feed, every: timers.every, stallBeats: 2 })(
+      fakeRequest('/api/runs/demo/events'),
+      res as unknown as ServerResponse,
+    );
     res.drain();
     res.full = true;
     for (let i = 0; i < 10; i++) {

@@ -23,7 +23,12 @@ function setUp(run = 'r1'): { registry: Registry; metrics: LossbandMetrics } {
 describe('LossbandMetrics', () => {
   it('registers exactly the names in METRIC_NAMES, on the registry passed in only', async () => {
     const { registry } = setUp();
-    expect(registry.getMetricsAsArray().map((m) => (m as unknown as { name: string }).name).sort()).toEqual([...METRIC_NAMES].sort());
+    expect(
+      registry
+        .getMetricsAsArray()
+        .map((m) => (m as unknown as { name: string }).name)
+        .sort(),
+    ).toEqual([...METRIC_NAMES].sort());
     const other = new Registry();
     expect(other.getMetricsAsArray()).toHaveLength(0);
     // A second group on its own registry does not clash with the first.
@@ -35,15 +40,21 @@ describe('LossbandMetrics', () => {
     metrics.recordEpoch(makeEvent({ bandStatus: 'held' }));
     let m = await snapshot(registry);
     const status = (s: string): number | undefined => value(m.get('lossband_band_status'), { run: 'r1', status: s });
-    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([1, 0, 0, 0]);
+    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([
+      1, 0, 0, 0,
+    ]);
     metrics.recordEpoch(makeEvent({ epoch: 2, bandStatus: 'unreachable-above' }));
     m = await snapshot(registry);
-    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([0, 0, 1, 0]);
+    expect([status('held'), status('not-held'), status('unreachable-above'), status('unreachable-below')]).toEqual([
+      0, 0, 1, 0,
+    ]);
   });
 
   it('exposes every epoch value with the run label after recordEpoch', async () => {
     const { registry, metrics } = setUp();
-    metrics.recordEpoch(makeEvent({ epoch: 7, loss: 0.35, cleanLoss: 0.3, durationMs: 3, timestamp: 1_700_000_001_500 }));
+    metrics.recordEpoch(
+      makeEvent({ epoch: 7, loss: 0.35, cleanLoss: 0.3, durationMs: 3, timestamp: 1_700_000_001_500 }),
+    );
     const m = await snapshot(registry);
     const run = { run: 'r1' };
     expect(value(m.get('lossband_training_loss'), run)).toBe(0.35);
@@ -68,8 +79,14 @@ describe('LossbandMetrics', () => {
     const hist = m.get('lossband_epoch_duration_seconds');
     expect(hist?.type).toBe('histogram');
     expect(hist?.values.find((v) => v.metricName === 'lossband_epoch_duration_seconds_count')?.value).toBe(1);
-    expect(hist?.values.find((v) => v.metricName === 'lossband_epoch_duration_seconds_bucket' && v.labels.le === 0.005)?.value).toBe(1);
-    expect(hist?.values.find((v) => v.metricName === 'lossband_epoch_duration_seconds_bucket' && v.labels.le === 0.0025)?.value).toBe(0);
+    expect(
+      hist?.values.find((v) => v.metricName === 'lossband_epoch_duration_seconds_bucket' && v.labels.le === 0.005)
+        ?.value,
+    ).toBe(1);
+    expect(
+      hist?.values.find((v) => v.metricName === 'lossband_epoch_duration_seconds_bucket' && v.labels.le === 0.0025)
+        ?.value,
+    ).toBe(0);
     for (const metric of m.values()) {
       for (const v of metric.values) expect(v.labels.run, `${metric.name} has the run label`).toBe('r1');
     }
@@ -98,7 +115,9 @@ describe('LossbandMetrics', () => {
     expect(value(m.get('lossband_in_band'))).toBe(0);
     expect(value(m.get('lossband_training_loss'))).toBeNaN();
     // A NaN duration is skipped rather than thrown into the training loop.
-    expect(m.get('lossband_epoch_duration_seconds')?.values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(2);
+    expect(m.get('lossband_epoch_duration_seconds')?.values.find((v) => v.metricName?.endsWith('_count'))?.value).toBe(
+      2,
+    );
     expect(value(m.get('lossband_internal_errors_total'), { component: 'metrics' })).toBe(0);
   });
 
@@ -135,7 +154,14 @@ describe('LossbandMetrics', () => {
 
   it('replaces the run info series on setInfo', async () => {
     const { registry, metrics } = setUp();
-    const info = { model_name: 'mlp', architecture: '4-16-3', parameters: 131, dataset: 'iris', backend: 'cpu', controller: 'pid' };
+    const info = {
+      model_name: 'mlp',
+      architecture: '4-16-3',
+      parameters: 131,
+      dataset: 'iris',
+      backend: 'cpu',
+      controller: 'pid',
+    };
     metrics.setInfo(info);
     metrics.setInfo({ ...info, controller: 'bangbang' });
     const values = (await snapshot(registry)).get('lossband_run_info')?.values ?? [];

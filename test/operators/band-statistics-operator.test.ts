@@ -25,13 +25,21 @@ describe('bandStatistics', () => {
   it('passes errors through', () => {
     scheduler().run(({ cold, expectObservable }) => {
       const events = cold('--a--#', { a: event(1, 0.35, 0.1) }, new Error('boom'));
-      expectObservable(events.pipe(bandStatistics(), map((s) => s.epochs))).toBe('--1--#', { 1: 1 }, new Error('boom'));
+      expectObservable(
+        events.pipe(
+          bandStatistics(),
+          map((s) => s.epochs),
+        ),
+      ).toBe('--1--#', { 1: 1 }, new Error('boom'));
     });
   });
 
   it('starts every subscription from empty statistics', () => {
     scheduler().run(({ cold, expectObservable }) => {
-      const stats = cold('a|', { a: event(1, 0.35, 0.1) }).pipe(bandStatistics(), map((s) => s.epochs));
+      const stats = cold('a|', { a: event(1, 0.35, 0.1) }).pipe(
+        bandStatistics(),
+        map((s) => s.epochs),
+      );
       expectObservable(stats).toBe('a|', { a: 1 });
       expectObservable(stats).toBe('a|', { a: 1 });
     });

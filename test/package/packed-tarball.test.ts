@@ -41,24 +41,52 @@ let project: string;
 beforeAll(() => {
   // npm test has built dist/ already; pack exactly what `npm publish` would ship.
   const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-pack-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', ROOT, '--ignore-scripts', '--json', '--pack-destination', packDir], { encoding: 'utf8' })) as { filename: string }[];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', ROOT, '--ignore-scripts', '--json', '--pack-destination', packDir], {
+      encoding: 'utf8',
+    }),
+  ) as { filename: string }[];
   const tarball = path.join(packDir, packed[0]?.filename ?? '');
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-scratch-'));
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
-  execFileSync('npm', ['install', tarball, '@tensorflow/tfjs@4.22.0', 'typescript@5.9', '@types/node@20', '--prefer-offline', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts'], {
-    cwd: project,
-    stdio: 'ignore',
-  });
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+  );
+  execFileSync(
+    'npm',
+    [
+      'install',
+      tarball,
+      '@tensorflow/tfjs@4.22.0',
+      'typescript@5.9',
+      '@types/node@20',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--omit=optional',
+      '--ignore-scripts',
+    ],
+    {
+      cwd: project,
+      stdio: 'ignore',
+    },
+  );
   fs.writeFileSync(path.join(project, 'train.mjs'), USER_CODE);
 }, 600_000);
 
 /** Starts the user's program; resolves its exit code and output. */
 function runUserCode(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['train.mjs'], { cwd: project, env: { ...process.env, LOSSBAND_TOKEN: TOKEN, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['train.mjs'], {
+    cwd: project,
+    env: { ...process.env, LOSSBAND_TOKEN: TOKEN, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, output: () => out };
 }
 
@@ -70,18 +98,33 @@ async function scrape(port: number, name: string): Promise<number | undefined> {
 }
 
 const events = (): { epoch: number }[] =>
-  fs.readFileSync(path.join(project, 'runs/mine/events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { epoch: number });
+  fs
+    .readFileSync(path.join(project, 'runs/mine/events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { epoch: number });
 
 describe('the packed tarball in a scratch project (issue 10)', () => {
   it('is used by user code of under 20 lines', () => {
     expect(USER_CODE.trim().split('\n').length).toBeLessThan(20);
   });
 
-  it("publishes .d.ts files that compile in a consumer without skipLibCheck (errors only inside third-party typings)", () => {
+  it('publishes .d.ts files that compile in a consumer without skipLibCheck (errors only inside third-party typings)', () => {
     fs.writeFileSync(path.join(project, 'consumer.ts'), CONSUMER_TS);
     fs.writeFileSync(
       path.join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['consumer.ts'],
+      }),
     );
     let output = '';
     try {
@@ -99,19 +142,33 @@ describe('the packed tarball in a scratch project (issue 10)', () => {
     const first = runUserCode({ PORT: String(port), EPOCHS: '100000' });
     const context = { context: first.output, timeoutMs: 120_000 };
     // /metrics answers while model.fit runs.
-    await waitFor('20 epochs on /metrics', async () => ((await scrape(port, 'lossband_epoch')) ?? 0) >= 20 || undefined, context);
+    await waitFor(
+      '20 epochs on /metrics',
+      async () => ((await scrape(port, 'lossband_epoch')) ?? 0) >= 20 || undefined,
+      context,
+    );
     const put = await fetch(`http://127.0.0.1:${port}/api/runs/mine/band`, {
       method: 'PUT',
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ lo: 0.4, hi: 0.5 }),
     });
     expect(put.status).toBe(200);
-    await waitFor('the new band on /metrics', async () => ((await scrape(port, 'lossband_band_lower')) === 0.4 ? true : undefined), context);
-    await waitFor('a checkpoint', () => (fs.existsSync(path.join(project, 'runs/mine/checkpoint.json')) ? true : undefined), context);
+    await waitFor(
+      'the new band on /metrics',
+      async () => ((await scrape(port, 'lossband_band_lower')) === 0.4 ? true : undefined),
+      context,
+    );
+    await waitFor(
+      'a checkpoint',
+      () => (fs.existsSync(path.join(project, 'runs/mine/checkpoint.json')) ? true : undefined),
+      context,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     // Events are fsynced before each checkpoint, so the file covers at least the checkpoint's epochs.
-    const checkpointEpoch = (JSON.parse(fs.readFileSync(path.join(project, 'runs/mine/checkpoint.json'), 'utf8')) as { epoch: number }).epoch;
+    const checkpointEpoch = (
+      JSON.parse(fs.readFileSync(path.join(project, 'runs/mine/checkpoint.json'), 'utf8')) as { epoch: number }
+    ).epoch;
     const before = events().length;
     expect(before).toBeGreaterThanOrEqual(checkpointEpoch);
 
@@ -123,6 +180,7 @@ describe('the packed tarball in a scratch project (issue 10)', () => {
     const summary = JSON.parse(fs.readFileSync(path.join(project, 'runs/mine/summary.json'), 'utf8'));
     expect(summary).toMatchObject({ run: 'mine', state: 'finished', epochs: total, band: { lo: 0.4, hi: 0.5 } });
     expect(summary.inBandFraction).toBeGreaterThanOrEqual(0.9);
-    for (const file of ['config.json', 'checkpoint.json', 'report.svg']) expect(fs.existsSync(path.join(project, 'runs/mine', file)), file).toBe(true);
+    for (const file of ['config.json', 'checkpoint.json', 'report.svg'])
+      expect(fs.existsSync(path.join(project, 'runs/mine', file)), file).toBe(true);
   });
 });

@@ -8,14 +8,18 @@ const seen = new Set();
 const { port1, port2 } = new MessageChannel();
 port1.on('message', (url) => seen.add(url));
 port1.unref();
-register('data:text/javascript,' + encodeURIComponent(`
+register(
+  'data:text/javascript,' +
+    encodeURIComponent(`
 let port;
 export function initialize(data) { port = data.port; }
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
   port.postMessage(r.url);
   return r;
-}`), { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
+}`),
+  { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] },
+);
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
   try {

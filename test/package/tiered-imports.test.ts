@@ -7,10 +7,14 @@ const RECORDER = path.join(import.meta.dirname, 'record-imports.mjs');
 
 /** npm packages a fresh Node process loads for `import(specifier)` of the built package (self-reference). */
 function packagesLoadedBy(specifier: string): string[] {
-  const out = execFileSync(process.execPath, ['--import', RECORDER, '--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', RECORDER, '--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   const urls = JSON.parse(out.slice(out.lastIndexOf('__IMPORTS__') + '__IMPORTS__'.length)) as string[];
   const names = new Set<string>();
   for (const url of urls) {

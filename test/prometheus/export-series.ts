@@ -23,12 +23,18 @@ interface Matrix {
 }
 
 /** One query_range answer laid on the fixture grid. */
-export function onGrid(result: NonNullable<Matrix['data']>['result'], start: number, step: number, steps: number): RecordedSeries[] {
+export function onGrid(
+  result: NonNullable<Matrix['data']>['result'],
+  start: number,
+  step: number,
+  steps: number,
+): RecordedSeries[] {
   return result.map(({ metric, values }) => {
     const grid: (string | null)[] = new Array<string | null>(steps).fill(null);
     for (const [t, v] of values) {
       const i = Math.round((t - start) / step);
-      if (i < 0 || i >= steps || Math.abs(start + i * step - t) > 1e-6) throw new Error(`sample at ${t} is off the grid ${start}+${step}k`);
+      if (i < 0 || i >= steps || Math.abs(start + i * step - t) > 1e-6)
+        throw new Error(`sample at ${t} is off the grid ${start}+${step}k`);
       grid[i] = v;
     }
     return { metric, values: grid };
@@ -42,11 +48,19 @@ export function formatFixture(fixture: SeriesFixture): string {
   return `${header},\n  "series": [\n${series.map((s) => `    ${JSON.stringify(s)}`).join(',\n')}\n  ]\n}\n`;
 }
 
-async function queryRange(base: string, query: string, start: number, end: number, step: number): Promise<NonNullable<Matrix['data']>['result']> {
+async function queryRange(
+  base: string,
+  query: string,
+  start: number,
+  end: number,
+  step: number,
+): Promise<NonNullable<Matrix['data']>['result']> {
   const url = new URL('/api/v1/query_range', base);
-  for (const [k, v] of Object.entries({ query, start: String(start), end: String(end), step: String(step) })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ query, start: String(start), end: String(end), step: String(step) }))
+    url.searchParams.set(k, v);
   const body = (await (await fetch(url)).json()) as Matrix;
-  if (body.status !== 'success' || body.data?.resultType !== 'matrix') throw new Error(`${query}: ${body.error ?? body.status}`);
+  if (body.status !== 'success' || body.data?.resultType !== 'matrix')
+    throw new Error(`${query}: ${body.error ?? body.status}`);
   return body.data.result;
 }
 
@@ -72,12 +86,23 @@ async function main(): Promise<void> {
   const instance = need('instance');
   const series: RecordedSeries[] = [];
   for (const name of ruleInputNames()) {
-    const result = await queryRange(need('prometheus'), `{__name__="${name}", instance="${instance}"}`, start, end, step);
+    const result = await queryRange(
+      need('prometheus'),
+      `{__name__="${name}", instance="${instance}"}`,
+      start,
+      end,
+      step,
+    );
     series.push(...onGrid(result, start, step, steps));
   }
   const key = (s: RecordedSeries): string => JSON.stringify(Object.entries(s.metric).sort());
   series.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  const fixture: SeriesFixture = { recording: JSON.parse(values.recording ?? '{}') as Record<string, unknown>, start, step, series };
+  const fixture: SeriesFixture = {
+    recording: JSON.parse(values.recording ?? '{}') as Record<string, unknown>,
+    start,
+    step,
+    series,
+  };
   writeFileSync(need('out'), formatFixture(fixture));
   console.log(`wrote ${series.length} series x ${steps} steps to ${need('out')}`);
 }

@@ -48,7 +48,11 @@ function standIn(name: string, state: RunState): StandIn {
 
 function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; address: string }> {
   const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, address: `127.0.0.1:${(server.address() as AddressInfo).port}` }),
+    ),
+  );
 }
 
 const trainers = [standIn('crashed', 'running'), standIn('finished', 'finished'), standIn('dropped', 'running')];
@@ -60,7 +64,11 @@ let prometheus: Tracked | undefined;
 
 async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+  };
   if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
   return body.data?.result ?? [];
 }
@@ -74,16 +82,24 @@ function configs(sdUrl: string, promPort: number): void {
     global: Record<string, string>;
     rule_files: string[];
     alerting?: unknown;
-    scrape_configs: Array<{ job_name: string; scrape_interval?: string; http_sd_configs?: Array<{ url: string; refresh_interval?: string }> }>;
+    scrape_configs: Array<{
+      job_name: string;
+      scrape_interval?: string;
+      http_sd_configs?: Array<{ url: string; refresh_interval?: string }>;
+    }>;
   };
   const job = doc.scrape_configs.find((s) => s.job_name === 'lossband');
   expect(job?.http_sd_configs).toEqual([{ url: 'http://lossband:9464/api/sd', refresh_interval: '5s' }]);
   doc.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
   doc.rule_files = [join(tmp, 'rules', '*.rules.yml')];
   delete doc.alerting;
-  doc.scrape_configs = [{ ...job, job_name: 'lossband', scrape_interval: '1s', http_sd_configs: [{ url: sdUrl, refresh_interval: '1s' }] }];
+  doc.scrape_configs = [
+    { ...job, job_name: 'lossband', scrape_interval: '1s', http_sd_configs: [{ url: sdUrl, refresh_interval: '1s' }] },
+  ];
   writeFileSync(join(tmp, 'prometheus.yml'), stringifyYaml(doc));
-  const rules = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as { groups: Array<{ rules: Array<{ for?: string }> }> };
+  const rules = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as {
+    groups: Array<{ rules: Array<{ for?: string }> }>;
+  };
   for (const rule of rules.groups.flatMap((g) => g.rules)) if (rule.for !== undefined) rule.for = '3s';
   writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), stringifyYaml(rules));
   promUrl = `http://127.0.0.1:${promPort}`;
@@ -100,20 +116,35 @@ describe.skipIf(missing !== undefined)('prometheus-http-sd.yml and LossbandTrain
     for (const t of trainers) {
       const { server, address } = await listen((_req, res) => {
         if (!t.answering) return void res.writeHead(503).end('down');
-        void t.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': t.registry.contentType }).end(text));
+        void t.registry
+          .metrics()
+          .then((text) => res.writeHead(200, { 'Content-Type': t.registry.contentType }).end(text));
       });
       Object.assign(t, { server, address });
     }
     const discovery = await listen((req, res) => {
       if (req.url !== '/api/sd') return void res.writeHead(404).end();
-      const body = trainers.filter((t) => listed.has(t.name)).map((t) => ({ targets: [t.address], labels: { trainer: t.name } }));
+      const body = trainers
+        .filter((t) => listed.has(t.name))
+        .map((t) => ({ targets: [t.address], labels: { trainer: t.name } }));
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     });
     sd = discovery.server;
     const promPort = await freePort();
     configs(`http://${discovery.address}/api/sd`, promPort);
-    prometheus = start('prometheus', paths.prometheus, [`--config.file=${join(tmp, 'prometheus.yml')}`, `--storage.tsdb.path=${join(tmp, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`], { cwd: tmp });
-    await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), { context: () => prometheus?.output() ?? '' });
+    prometheus = start(
+      'prometheus',
+      paths.prometheus,
+      [
+        `--config.file=${join(tmp, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(tmp, 'data')}`,
+        `--web.listen-address=127.0.0.1:${promPort}`,
+      ],
+      { cwd: tmp },
+    );
+    await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), {
+      context: () => prometheus?.output() ?? '',
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -125,38 +156,50 @@ describe.skipIf(missing !== undefined)('prometheus-http-sd.yml and LossbandTrain
     if (tmp !== '') rmSync(tmp, { recursive: true, force: true });
   }, 30_000);
 
-  it(
-    'discovers every target, and fires LossbandTrainerDown only for the one that crashed while running',
-    async () => {
-      const context = (): string => prometheus?.output().slice(-3000) ?? '';
-      await waitFor('all three discovered targets up, and which should be up recorded', async () => {
+  it('discovers every target, and fires LossbandTrainerDown only for the one that crashed while running', async () => {
+    const context = (): string => prometheus?.output().slice(-3000) ?? '';
+    await waitFor(
+      'all three discovered targets up, and which should be up recorded',
+      async () => {
         const up = await byTrainer('up{job="lossband"}');
         const should = await query('lossband:target_should_be_up');
         return Object.values(up).filter((v) => v === '1').length === 3 && should.length === 3 ? true : undefined;
-      }, { timeoutMs: 60_000, context });
-      // The recording rule keeps only job and instance; map instances back to trainers.
-      const instance = (name: string): string => trainers.find((t) => t.name === name)?.address ?? '';
-      const should = Object.fromEntries((await query('lossband:target_should_be_up')).map((r) => [r.metric.instance, r.value[1]]));
-      expect(should).toEqual({ [instance('crashed')]: '1', [instance('finished')]: '0', [instance('dropped')]: '1' });
+      },
+      { timeoutMs: 60_000, context },
+    );
+    // The recording rule keeps only job and instance; map instances back to trainers.
+    const instance = (name: string): string => trainers.find((t) => t.name === name)?.address ?? '';
+    const should = Object.fromEntries(
+      (await query('lossband:target_should_be_up')).map((r) => [r.metric.instance, r.value[1]]),
+    );
+    expect(should).toEqual({ [instance('crashed')]: '1', [instance('finished')]: '0', [instance('dropped')]: '1' });
 
-      // "dropped" leaves discovery while it still answers: Prometheus drops the target, and `up` with it.
-      listed.delete('dropped');
-      await waitFor('the dropped target to vanish', async () => ((await query('up{trainer="dropped"}')).length === 0 ? true : undefined), { timeoutMs: 60_000, context });
-      const dropped = trainers.find((t) => t.name === 'dropped');
-      if (dropped) dropped.answering = false;
+    // "dropped" leaves discovery while it still answers: Prometheus drops the target, and `up` with it.
+    listed.delete('dropped');
+    await waitFor(
+      'the dropped target to vanish',
+      async () => ((await query('up{trainer="dropped"}')).length === 0 ? true : undefined),
+      { timeoutMs: 60_000, context },
+    );
+    const dropped = trainers.find((t) => t.name === 'dropped');
+    if (dropped) dropped.answering = false;
 
-      for (const t of trainers.filter((x) => x.name !== 'dropped')) t.answering = false;
-      await waitFor('LossbandTrainerDown firing for the crashed target', async () => {
+    for (const t of trainers.filter((x) => x.name !== 'dropped')) t.answering = false;
+    await waitFor(
+      'LossbandTrainerDown firing for the crashed target',
+      async () => {
         const firing = await byTrainer('ALERTS{alertname="LossbandTrainerDown", alertstate="firing"}');
         return firing.crashed === '1' ? true : undefined;
-      }, { timeoutMs: 60_000, context });
+      },
+      { timeoutMs: 60_000, context },
+    );
 
-      const everAlerted = await byTrainer('count by (trainer) (count_over_time(ALERTS{alertname="LossbandTrainerDown"}[10m]))');
-      expect(Object.keys(everAlerted)).toEqual(['crashed']);
-      // "finished" has been down exactly as long as "crashed" and was evaluated as often.
-      expect(await byTrainer('up{trainer=~"crashed|finished"}')).toEqual({ crashed: '0', finished: '0' });
-      expect(await query('up{trainer="dropped"}')).toEqual([]);
-    },
-    120_000,
-  );
+    const everAlerted = await byTrainer(
+      'count by (trainer) (count_over_time(ALERTS{alertname="LossbandTrainerDown"}[10m]))',
+    );
+    expect(Object.keys(everAlerted)).toEqual(['crashed']);
+    // "finished" has been down exactly as long as "crashed" and was evaluated as often.
+    expect(await byTrainer('up{trainer=~"crashed|finished"}')).toEqual({ crashed: '0', finished: '0' });
+    expect(await query('up{trainer="dropped"}')).toEqual([]);
+  }, 120_000);
 });

@@ -8,9 +8,18 @@ const fixture: SeriesFixture = {
   step: 5,
   series: [
     { metric: { __name__: 'up', job: 'lossband', instance: '127.0.0.1:1' }, values: ['1', '1', '1', '0', '0', '0'] },
-    { metric: { __name__: 'lossband_smoothed_loss', job: 'lossband', instance: '127.0.0.1:1', run: 'a' }, values: [null, '0.35', '0.36', null, null, null] },
-    { metric: { __name__: 'lossband_last_epoch_timestamp_seconds', job: 'lossband', instance: '127.0.0.1:1', run: 'a' }, values: ['1004.5', '1009.25', '1014.125', null, null, null] },
-    { metric: { __name__: 'lossband_band_status', job: 'lossband', instance: '127.0.0.1:1', run: 'a', status: 'held' }, values: [null, null, null, null, null, null] },
+    {
+      metric: { __name__: 'lossband_smoothed_loss', job: 'lossband', instance: '127.0.0.1:1', run: 'a' },
+      values: [null, '0.35', '0.36', null, null, null],
+    },
+    {
+      metric: { __name__: 'lossband_last_epoch_timestamp_seconds', job: 'lossband', instance: '127.0.0.1:1', run: 'a' },
+      values: ['1004.5', '1009.25', '1014.125', null, null, null],
+    },
+    {
+      metric: { __name__: 'lossband_band_status', job: 'lossband', instance: '127.0.0.1:1', run: 'a', status: 'held' },
+      values: [null, null, null, null, null, null],
+    },
   ],
 };
 
@@ -32,12 +41,17 @@ describe('toInputSeries', () => {
   it('replays from the window start, marks the first gap after a value stale, and relabels', () => {
     const out = toInputSeries(fixture, { labels: { instance: 'lossband:9464' } });
     expect(out).toContainEqual({ series: 'up{instance="lossband:9464", job="lossband"}', values: '1x2 0x2' });
-    expect(out).toContainEqual({ series: 'lossband_smoothed_loss{instance="lossband:9464", job="lossband", run="a"}', values: '_ 0.35 0.36 stale _x2' });
+    expect(out).toContainEqual({
+      series: 'lossband_smoothed_loss{instance="lossband:9464", job="lossband", run="a"}',
+      values: '_ 0.35 0.36 stale _x2',
+    });
   });
 
   it('shifts Unix-time values by the replay origin and leaves out series with no value', () => {
     const out = toInputSeries(fixture, { from: 5, to: 20 });
-    expect(out.find((s) => s.series.startsWith('lossband_last_epoch_timestamp_seconds'))?.values).toBe('4.25 9.125 stale _');
+    expect(out.find((s) => s.series.startsWith('lossband_last_epoch_timestamp_seconds'))?.values).toBe(
+      '4.25 9.125 stale _',
+    );
     expect(out.some((s) => s.series.startsWith('lossband_band_status'))).toBe(false);
     expect(out.find((s) => s.series.startsWith('up'))?.values).toBe('1x1 0x1');
   });

@@ -38,7 +38,8 @@ export function toInputSeries(fixture: SeriesFixture, options: ReplayOptions = {
   const first = stepIndex(options.from ?? 0, step, 'from');
   const steps = fixture.series[0]?.values.length ?? 0;
   const last = options.to === undefined ? steps - 1 : stepIndex(options.to, step, 'to');
-  if (first > last || last >= steps) throw new RangeError(`replay window [${options.from}, ${options.to}] s lies outside the ${steps} recorded steps`);
+  if (first > last || last >= steps)
+    throw new RangeError(`replay window [${options.from}, ${options.to}] s lies outside the ${steps} recorded steps`);
   const origin = fixture.start + first * step;
   return fixture.series
     .filter((s) => !(options.drop?.(s) ?? false))
@@ -53,7 +54,8 @@ export function toInputSeries(fixture: SeriesFixture, options: ReplayOptions = {
 
 function stepIndex(seconds: number, step: number, what: string): number {
   const i = seconds / step;
-  if (!Number.isInteger(i) || i < 0) throw new RangeError(`${what}: ${seconds} s is not a non-negative multiple of the ${step} s step`);
+  if (!Number.isInteger(i) || i < 0)
+    throw new RangeError(`${what}: ${seconds} s is not a non-negative multiple of the ${step} s step`);
   return i;
 }
 
@@ -77,7 +79,7 @@ function formatShifted(x: number): string {
 /** Folds runs: `a a a` → `ax2`, `_ _ _` → `_x3` (promtool counts repeats of a value, but gaps absolutely). */
 export function fold(tokens: readonly string[]): string {
   const out: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     let j = i + 1;
     while (j < tokens.length && tokens[j] === tokens[i] && tokens[i] !== 'stale') j += 1;
     const token = tokens[i] as string;

@@ -13,8 +13,15 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DASHBOARD_FILE = `${ROOT}grafana/dashboards/lossband.json`;
 export const RULES_FILE = `${ROOT}prometheus/rules/lossband.rules.yml`;
 
-interface Target { refId?: string; expr?: string }
-interface Panel { title?: string; targets?: Target[]; panels?: Panel[] }
+interface Target {
+  refId?: string;
+  expr?: string;
+}
+interface Panel {
+  title?: string;
+  targets?: Target[];
+  panels?: Panel[];
+}
 interface Dashboard {
   panels?: Panel[];
   annotations?: { list?: Array<{ name?: string; expr?: string }> };
@@ -82,7 +89,10 @@ export function loadDashboard(): unknown {
 
 /** The expression of every rule, alerting and recording. */
 export function ruleExpressions(): PromqlSource[] {
-  return allRules(readFileSync(RULES_FILE, 'utf8')).map((r) => ({ where: `rule ${r.alert ?? r.record}`, expr: r.expr }));
+  return allRules(readFileSync(RULES_FILE, 'utf8')).map((r) => ({
+    where: `rule ${r.alert ?? r.record}`,
+    expr: r.expr,
+  }));
 }
 
 /** Names of the series the rule file records, which its own expressions may read. */
@@ -92,7 +102,10 @@ export function recordedNames(): string[] {
 
 /** Grafana's interval variables, replaced by fixed durations. */
 export function substituteIntervals(expr: string, range = '1h', rateInterval = '1m'): string {
-  return expr.replaceAll('$__rate_interval', rateInterval).replaceAll('$__range', range).replaceAll('$__interval', rateInterval);
+  return expr
+    .replaceAll('$__rate_interval', rateInterval)
+    .replaceAll('$__range', range)
+    .replaceAll('$__interval', rateInterval);
 }
 
 /** Metric names an expression selects, e.g. `rate(a[5m]) > b` gives a and b. */

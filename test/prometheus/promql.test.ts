@@ -5,7 +5,14 @@ import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
 import { SERIES_NAMES } from '../../src/metrics/metric-names.js';
 import { registerProcessMetrics } from '../../src/metrics/process-metrics.js';
 import { makeEvent } from '../metrics/make-event.js';
-import { dashboardExpressions, loadDashboard, recordedNames, ruleExpressions, substituteIntervals, type PromqlSource } from './promql-sources.js';
+import {
+  dashboardExpressions,
+  loadDashboard,
+  recordedNames,
+  ruleExpressions,
+  substituteIntervals,
+  type PromqlSource,
+} from './promql-sources.js';
 
 /** Series Prometheus itself creates, which dashboards and rules may use. */
 const BUILTINS = ['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_duration_seconds', 'scrape_samples_scraped'];
@@ -23,7 +30,8 @@ function analyse(expr: string): Parsed {
   const out: Parsed = { errors: [], metrics: [], labels: [] };
   tree.iterate({
     enter(node) {
-      if (node.type.isError) out.errors.push(`error at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`);
+      if (node.type.isError)
+        out.errors.push(`error at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`);
       if (node.name === 'VectorSelector') {
         const id = node.node.getChild('Identifier');
         if (id !== null) out.metrics.push(expr.slice(id.from, id.to));
@@ -73,13 +81,16 @@ describe('PromQL in the dashboard and the alert rules', () => {
     expect(analyse(substituteIntervals(expr)).errors).toEqual([]);
   });
 
-  it.each(sources.map((s) => [s.where, s.expr]))('%s references only exported metrics and labels', async (_where, expr) => {
-    const { names, labels } = await exportedNamesAndLabels();
-    const parsed = analyse(substituteIntervals(expr));
-    expect(parsed.metrics.length).toBeGreaterThan(0);
-    for (const metric of parsed.metrics) expect(names, `unknown metric ${metric}`).toContain(metric);
-    for (const label of parsed.labels) expect(labels, `unknown label ${label}`).toContain(label);
-  });
+  it.each(sources.map((s) => [s.where, s.expr]))(
+    '%s references only exported metrics and labels',
+    async (_where, expr) => {
+      const { names, labels } = await exportedNamesAndLabels();
+      const parsed = analyse(substituteIntervals(expr));
+      expect(parsed.metrics.length).toBeGreaterThan(0);
+      for (const metric of parsed.metrics) expect(names, `unknown metric ${metric}`).toContain(metric);
+      for (const label of parsed.labels) expect(labels, `unknown label ${label}`).toContain(label);
+    },
+  );
 
   it('detects a broken expression and an unknown metric (the checks themselves work)', async () => {
     expect(analyse('sum(rate(lossband_epochs_total[5m])').errors).not.toEqual([]);

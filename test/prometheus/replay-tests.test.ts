@@ -8,17 +8,24 @@ import { loadSeriesFixture, type SeriesFixture } from './series-fixture.js';
 const NOT_RECORDED = ['lossband_band_status'];
 
 describe('replays of recorded runs', () => {
-  it.each(renderReplayTests().map((f) => [f.path.replace(/^.*\//, ''), f]))('%s matches a fresh render (npx tsx test/prometheus/replay-tests.ts)', (_name, file) => {
-    expect(readFileSync(file.path, 'utf8')).toBe(file.text);
-  });
+  it.each(renderReplayTests().map((f) => [f.path.replace(/^.*\//, ''), f]))(
+    '%s matches a fresh render (npx tsx test/prometheus/replay-tests.ts)',
+    (_name, file) => {
+      expect(readFileSync(file.path, 'utf8')).toBe(file.text);
+    },
+  );
 
-  it.each(['healthy-30m.json', 'drift-fixed-sigma.json'])('fixture %s holds every series the rules read, scraped every 5 s', (name) => {
-    const fixture = loadSeriesFixture(`${FIXTURES_DIR}${name}`);
-    expect(fixture.step).toBe(5);
-    const names = new Set(fixture.series.map((s) => s.metric.__name__));
-    for (const input of ruleInputNames().filter((n) => !NOT_RECORDED.includes(n))) expect(names, input).toContain(input);
-    expect(fixture.recording.commands).toBeDefined();
-  });
+  it.each(['healthy-30m.json', 'drift-fixed-sigma.json'])(
+    'fixture %s holds every series the rules read, scraped every 5 s',
+    (name) => {
+      const fixture = loadSeriesFixture(`${FIXTURES_DIR}${name}`);
+      expect(fixture.step).toBe(5);
+      const names = new Set(fixture.series.map((s) => s.metric.__name__));
+      for (const input of ruleInputNames().filter((n) => !NOT_RECORDED.includes(n)))
+        expect(names, input).toContain(input);
+      expect(fixture.recording.commands).toBeDefined();
+    },
+  );
 });
 
 describe('duration', () => {

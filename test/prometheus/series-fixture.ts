@@ -37,7 +37,8 @@ export function loadSeriesFixture(path: string): SeriesFixture {
     if (typeof s.metric?.__name__ !== 'string') bad(`series[${i}].metric.__name__`);
     if (!Array.isArray(s.values) || s.values.length !== length) bad(`series[${i}].values`);
     s.values.forEach((v, j) => {
-      if (v !== null && (typeof v !== 'string' || Number.isNaN(Number(v)) && v !== 'NaN')) bad(`series[${i}].values[${j}]`);
+      if (v !== null && (typeof v !== 'string' || (Number.isNaN(Number(v)) && v !== 'NaN')))
+        bad(`series[${i}].values[${j}]`);
     });
   });
   return doc as SeriesFixture;

@@ -21,41 +21,71 @@ function lossband(args: string[], onStdout: (out: string, child: ReturnType<type
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   // Not a pass condition: a run that never stops must not outlive the test.
   const reaper = setTimeout(() => child.kill('SIGKILL'), 100_000);
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code, signal) => {
-      clearTimeout(reaper);
-      resolve({ code, signal, stdout, stderr });
-    }),
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) =>
+      child.on('exit', (code, signal) => {
+        clearTimeout(reaper);
+        resolve({ code, signal, stdout, stderr });
+      }),
   );
 }
 
 /** The run's history in order: the gzip segments by number, then events.jsonl. */
 function history(dir: string): { epochs: number[]; segments: string[] } {
-  const segments = fs.readdirSync(dir).filter((n) => /^events-\d{6}\.jsonl\.gz$/.test(n)).sort();
-  const texts = [...segments.map((s) => gunzipSync(fs.readFileSync(path.join(dir, s))).toString()), fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8')];
-  const epochs = texts.flatMap((t) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l).epoch as number));
+  const segments = fs
+    .readdirSync(dir)
+    .filter((n) => /^events-\d{6}\.jsonl\.gz$/.test(n))
+    .sort();
+  const texts = [
+    ...segments.map((s) => gunzipSync(fs.readFileSync(path.join(dir, s))).toString()),
+    fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8'),
+  ];
+  const epochs = texts.flatMap((t) =>
+    t
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).epoch as number),
+  );
   return { epochs, segments };
 }
-const range = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+const range = (from: number, to: number, step = 1) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 const newDir = (name: string) => path.join(fs.mkdtempSync(path.join(root, `${name}-`)), 'r');
 
 // Issue 11, item 5: events.jsonl took ~400 bytes per epoch without bound (7 GB a day).
 describe('the events record is bounded as configured', () => {
   it('--events-every 10 keeps every 10th epoch, and the report and a resume read that record', async () => {
     const dir = newDir('every');
-    const first = await lossband(['run', '--epochs', '95', '--events-every', '10', '--port', '0', '--quiet', '--out', dir]);
+    const first = await lossband([
+      'run',
+      '--epochs',
+      '95',
+      '--events-every',
+      '10',
+      '--port',
+      '0',
+      '--quiet',
+      '--out',
+      dir,
+    ]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     // Multiples of 10, and the last epoch (95) so the record ends where the run did.
     expect(history(dir).epochs).toEqual([...range(10, 90, 10), 95]);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).events).toEqual({ every: 10, rotateBytes: 64 * 1024 * 1024 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).events).toEqual({
+      every: 10,
+      rotateBytes: 64 * 1024 * 1024,
+    });
     expect(fs.existsSync(path.join(dir, 'report.svg'))).toBe(true);
 
     const more = await lossband(['run', '--resume', dir, '--epochs', '150', '--port', '0', '--quiet']);
     expect(more.stderr).toBe('');
     expect(more.code).toBe(0);
     expect(history(dir).epochs).toEqual([...range(10, 90, 10), 95, ...range(100, 150, 10)]);
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({ state: 'finished', epochs: 150 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({
+      state: 'finished',
+      epochs: 150,
+    });
   });
 
   it('rotates events.jsonl into gzip segments past events.rotateBytes; report and resume after a kill read them in order', async () => {
@@ -64,13 +94,16 @@ describe('the events record is bounded as configured', () => {
     fs.writeFileSync(config, JSON.stringify({ events: { rotateBytes }, checkpointEvery: 40 }));
     const dir = newDir('rotate');
     let killed = false;
-    const crashed = await lossband(['run', '--config', config, '--epochs', '0', '--port', '0', '--out', dir], (_out, child) => {
-      // SIGKILL once two segments are closed (a kill leaves no chance to tidy up).
-      if (!killed && fs.readdirSync(dir).filter((n) => n.startsWith('events-')).length >= 2) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    });
+    const crashed = await lossband(
+      ['run', '--config', config, '--epochs', '0', '--port', '0', '--out', dir],
+      (_out, child) => {
+        // SIGKILL once two segments are closed (a kill leaves no chance to tidy up).
+        if (!killed && fs.readdirSync(dir).filter((n) => n.startsWith('events-')).length >= 2) {
+          killed = true;
+          child.kill('SIGKILL');
+        }
+      },
+    );
     expect(crashed.signal).toBe('SIGKILL');
 
     const cp = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')).epoch as number;

@@ -35,8 +35,12 @@ function lossband(args: string[], onStdout: (out: string) => void = () => undefi
 /** The epochs of events.jsonl; throws on a torn or unparsable line. */
 function epochsOf(dir: string): number[] {
   const text = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8');
-  if (text !== '' && !text.endsWith('\n')) throw new Error(`events.jsonl ends in a torn line: ${JSON.stringify(text.slice(-80))}`);
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l).epoch as number);
+  if (text !== '' && !text.endsWith('\n'))
+    throw new Error(`events.jsonl ends in a torn line: ${JSON.stringify(text.slice(-80))}`);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).epoch as number);
 }
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -52,7 +56,9 @@ function mountTmpfs(size: string): string | undefined {
     mounts.push(mnt);
     return mnt;
   } catch (err) {
-    console.warn(`issue11-disk-errors: cannot mount a tmpfs (${(err as Error).message.split('\n')[0]}); the real-disk cases are skipped`);
+    console.warn(
+      `issue11-disk-errors: cannot mount a tmpfs (${(err as Error).message.split('\n')[0]}); the real-disk cases are skipped`,
+    );
     return undefined;
   }
 }
@@ -87,7 +93,16 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
         fsync: (fd) => fs.fsyncSync(fd),
       },
     });
-    const event = (epoch: number) => ({ run: 'r', epoch, loss: 0.35, sigma: 0.1, band: { lo: 0.3, hi: 0.4 }, nonFinite: false, timestamp: 0 }) as unknown as EpochEvent;
+    const event = (epoch: number) =>
+      ({
+        run: 'r',
+        epoch,
+        loss: 0.35,
+        sigma: 0.1,
+        band: { lo: 0.3, hi: 0.4 },
+        nonFinite: false,
+        timestamp: 0,
+      }) as unknown as EpochEvent;
     for (let e = 1; e <= 400; e++) writer.append(event(e));
     writer.close();
     const epochs = epochsOf(dir);
@@ -108,7 +123,12 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
         writes += 1;
         throw Object.assign(new Error(`${code}: failed`), { code });
       };
-      const writer = new CheckpointWriter(file, { onFatal: (f) => fatal.push(f), onError: (e) => errors.push(e), write: async () => failing(), writeSync: failing });
+      const writer = new CheckpointWriter(file, {
+        onFatal: (f) => fatal.push(f),
+        onError: (e) => errors.push(e),
+        write: async () => failing(),
+        writeSync: failing,
+      });
       const cp = { version: 1, run: 'r', epoch: 10 } as unknown as Checkpoint;
       writer.writeInBackground(cp, async () => undefined);
       await writer.settle();
@@ -117,46 +137,61 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
       writer.writeNow(cp);
       expect(writes, code).toBe(1);
       expect(errors, code).toEqual([]);
-      expect(fatal.map((f) => f.message.split(' (')[0]), code).toEqual([`${file}: ${code}`]);
+      expect(
+        fatal.map((f) => f.message.split(' (')[0]),
+        code,
+      ).toEqual([`${file}: ${code}`]);
     }
   });
 
-  it.skipIf(!probe)('on a full tmpfs: exit 4, one stderr line naming the file and ENOSPC, whole lines; resumes once there is room', async () => {
-    const mnt = mountTmpfs('160k') as string;
-    const dir = path.join(mnt, 'r');
-    const full = await lossband(['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '25', '--out', dir]);
-    expect(full.code).toBe(4);
-    const lines = full.stderr.trimEnd().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      new RegExp(`^lossband: ${dir}/(events\\.jsonl|\\.?checkpoint\\.json\\S*): ENOSPC \\(no space left on the device\\); the run stopped after epoch \\d+ — fix that, then continue with --resume ${dir}$`),
-    );
-    const stoppedAt = epochsOf(dir).length; // whole lines, in order (epochsOf throws otherwise)
-    expect(epochsOf(dir)).toEqual(oneToN(stoppedAt));
-    expect(stoppedAt).toBeGreaterThan(25);
+  it.skipIf(!probe)(
+    'on a full tmpfs: exit 4, one stderr line naming the file and ENOSPC, whole lines; resumes once there is room',
+    async () => {
+      const mnt = mountTmpfs('160k') as string;
+      const dir = path.join(mnt, 'r');
+      const full = await lossband(['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '25', '--out', dir]);
+      expect(full.code).toBe(4);
+      const lines = full.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^lossband: ${dir}/(events\\.jsonl|\\.?checkpoint\\.json\\S*): ENOSPC \\(no space left on the device\\); the run stopped after epoch \\d+ — fix that, then continue with --resume ${dir}$`,
+        ),
+      );
+      const stoppedAt = epochsOf(dir).length; // whole lines, in order (epochsOf throws otherwise)
+      expect(epochsOf(dir)).toEqual(oneToN(stoppedAt));
+      expect(stoppedAt).toBeGreaterThan(25);
 
-    execFileSync('mount', ['-o', 'remount,size=4m', mnt]);
-    const target = stoppedAt + 30;
-    const resumed = await lossband(['run', '--resume', dir, '--port', '0', '--quiet', '--epochs', String(target)]);
-    expect(resumed.stderr).toBe('');
-    expect(resumed.code).toBe(0);
-    expect(epochsOf(dir)).toEqual(oneToN(target));
-  });
+      execFileSync('mount', ['-o', 'remount,size=4m', mnt]);
+      const target = stoppedAt + 30;
+      const resumed = await lossband(['run', '--resume', dir, '--port', '0', '--quiet', '--epochs', String(target)]);
+      expect(resumed.stderr).toBe('');
+      expect(resumed.code).toBe(0);
+      expect(epochsOf(dir)).toEqual(oneToN(target));
+    },
+  );
 
   it('a run directory deleted mid-run: exit 4 and one line naming ENOENT', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(root, 'gone-')), 'r');
     let removed = false;
-    const gone = await lossband(['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '10', '--out', dir], (out) => {
-      if (!removed && /^epoch \d+/m.test(out)) {
-        removed = true;
-        fs.rmSync(dir, { recursive: true, force: true });
-      }
-    });
+    const gone = await lossband(
+      ['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '10', '--out', dir],
+      (out) => {
+        if (!removed && /^epoch \d+/m.test(out)) {
+          removed = true;
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
     expect(removed).toBe(true);
     expect(gone.code).toBe(4);
     const lines = gone.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^lossband: ${dir}/\\S+: ENOENT \\(the file or the run directory is gone\\); the run stopped after epoch \\d+$`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^lossband: ${dir}/\\S+: ENOENT \\(the file or the run directory is gone\\); the run stopped after epoch \\d+$`,
+      ),
+    );
   });
 
   it.skipIf(!probe)('a run directory read-only on resume: exit 4 and one line naming EROFS', async () => {

@@ -31,7 +31,19 @@ const readEvents = (dir: string): string => fs.readFileSync(path.join(dir, 'even
 /** A finished 60-epoch run (checkpoints every 10) in a fresh directory. */
 async function finishedRun(name: string, extra: string[] = []): Promise<string> {
   const dir = path.join(fs.mkdtempSync(path.join(root, `${name}-`)), 'r');
-  const made = await lossband(['run', '--epochs', '60', '--port', '0', '--quiet', '--checkpoint-every', '10', '--out', dir, ...extra]);
+  const made = await lossband([
+    'run',
+    '--epochs',
+    '60',
+    '--port',
+    '0',
+    '--quiet',
+    '--checkpoint-every',
+    '10',
+    '--out',
+    dir,
+    ...extra,
+  ]);
   expect(made.stderr).toBe('');
   expect(made.code).toBe(0);
   return dir;
@@ -51,17 +63,26 @@ describe('resume trusts nothing it finds', () => {
     const before = readEvents(dir);
     const refused = await lossband(['run', '--resume', dir, '--port', '0', '--epochs', '80']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(new RegExp(`^lossband: ${csv}: sha256 [0-9a-f]{12}… does not match data\\.sha256 ${recorded.sha256.slice(0, 12)}…: the file changed since the run recorded it; restore it or start a new run\\n$`));
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^lossband: ${csv}: sha256 [0-9a-f]{12}… does not match data\\.sha256 ${recorded.sha256.slice(0, 12)}…: the file changed since the run recorded it; restore it or start a new run\\n$`,
+      ),
+    );
     expect(readEvents(dir)).toBe(before);
   });
 
   it('resolves a relative --data against the directory the run started in, so it resumes from anywhere', async () => {
     const project = fs.mkdtempSync(path.join(root, 'project-'));
     fs.copyFileSync(iris, path.join(project, 'flowers.csv'));
-    const made = await lossband(['run', '--data', 'flowers.csv', '--epochs', '30', '--port', '0', '--quiet', '--out', 'runs/rel'], project);
+    const made = await lossband(
+      ['run', '--data', 'flowers.csv', '--epochs', '30', '--port', '0', '--quiet', '--out', 'runs/rel'],
+      project,
+    );
     expect(made.code).toBe(0);
     const dir = path.join(project, 'runs/rel');
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).data.path).toBe(path.join(project, 'flowers.csv'));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).data.path).toBe(
+      path.join(project, 'flowers.csv'),
+    );
     const elsewhere = fs.mkdtempSync(path.join(root, 'elsewhere-'));
     const resumed = await lossband(['run', '--resume', dir, '--port', '0', '--quiet', '--epochs', '45'], elsewhere);
     expect(resumed.stderr).toBe('');
@@ -77,7 +98,9 @@ describe('resume trusts nothing it finds', () => {
       const before = readEvents(dir);
       const refused = await lossband(['run', '--resume', dir, '--port', '0', '--epochs', '80']);
       expect(refused.code, bad).toBe(2);
-      expect(refused.stderr, bad).toBe(`lossband: ${path.join(dir, 'events.jsonl')}:51: not an epoch event (needs a JSON object with an integer "epoch")\n`);
+      expect(refused.stderr, bad).toBe(
+        `lossband: ${path.join(dir, 'events.jsonl')}:51: not an epoch event (needs a JSON object with an integer "epoch")\n`,
+      );
       expect(readEvents(dir), bad).toBe(before); // nothing dropped, nothing rewritten
     }
   });
@@ -88,8 +111,17 @@ describe('resume trusts nothing it finds', () => {
     const good = JSON.parse(fs.readFileSync(file, 'utf8'));
     const w0: string = good.plant.weights[0];
     const cases = {
-      short: { ...good, plant: { ...good.plant, weights: [Buffer.from(w0, 'base64').subarray(0, 8).toString('base64'), ...good.plant.weights.slice(1)] } },
-      'bad base64': { ...good, plant: { ...good.plant, weights: [`${w0.slice(0, 8)}!!!!${w0.slice(12)}`, ...good.plant.weights.slice(1)] } },
+      short: {
+        ...good,
+        plant: {
+          ...good.plant,
+          weights: [Buffer.from(w0, 'base64').subarray(0, 8).toString('base64'), ...good.plant.weights.slice(1)],
+        },
+      },
+      'bad base64': {
+        ...good,
+        plant: { ...good.plant, weights: [`${w0.slice(0, 8)}!!!!${w0.slice(12)}`, ...good.plant.weights.slice(1)] },
+      },
       'fewer arrays': { ...good, plant: { ...good.plant, weights: good.plant.weights.slice(1) } },
     };
     for (const [what, cp] of Object.entries(cases)) {

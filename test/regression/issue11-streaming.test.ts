@@ -22,7 +22,11 @@ const EPOCHS = 300_000;
 function lossbandSmallHeap(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return exec(process.execPath, [`--max-old-space-size=${HEAP_MB}`, bin, ...args], { maxBuffer: 1 << 20 }).then(
     (r) => ({ code: 0, ...r }),
-    (e: { code: number | null; signal?: string; stdout: string; stderr: string }) => ({ code: e.code ?? 128, stdout: e.stdout, stderr: e.stderr.slice(-300) }),
+    (e: { code: number | null; signal?: string; stdout: string; stderr: string }) => ({
+      code: e.code ?? 128,
+      stdout: e.stdout,
+      stderr: e.stderr.slice(-300),
+    }),
   );
 }
 
@@ -31,7 +35,19 @@ function writeEvents(file: string, run: string, from: number, to: number): void 
   const fd = fs.openSync(file, 'a');
   let chunk = '';
   for (let e = from; e <= to; e++) {
-    chunk += JSON.stringify({ run, epoch: e, loss: 0.35 + 0.04 * Math.sin(e / 50), smoothedLoss: 0.35, sigma: 0.2, draws: 1, band: { lo: 0.3, hi: 0.4 }, inBand: true, nonFinite: false, timestamp: 1.7e12 + e }) + '\n';
+    chunk +=
+      JSON.stringify({
+        run,
+        epoch: e,
+        loss: 0.35 + 0.04 * Math.sin(e / 50),
+        smoothedLoss: 0.35,
+        sigma: 0.2,
+        draws: 1,
+        band: { lo: 0.3, hi: 0.4 },
+        inBand: true,
+        nonFinite: false,
+        timestamp: 1.7e12 + e,
+      }) + '\n';
     if (chunk.length > 1 << 20) {
       fs.writeSync(fd, chunk);
       chunk = '';
@@ -60,7 +76,19 @@ describe('resume and report stream a long history in bounded memory', () => {
 
   it(`lossband run --resume reconciles a ${EPOCHS}-epoch history under a ${HEAP_MB} MB heap and continues it`, async () => {
     const dir = path.join(root, 'resume');
-    await exec(process.execPath, [bin, 'run', '--epochs', '20', '--port', '0', '--quiet', '--checkpoint-every', '10', '--out', dir]);
+    await exec(process.execPath, [
+      bin,
+      'run',
+      '--epochs',
+      '20',
+      '--port',
+      '0',
+      '--quiet',
+      '--checkpoint-every',
+      '10',
+      '--out',
+      dir,
+    ]);
     // Make it a run checkpointed at epoch 300000: its history, then 40 epochs past the checkpoint and a torn line.
     const cpFile = path.join(dir, 'checkpoint.json');
     const cp = JSON.parse(fs.readFileSync(cpFile, 'utf8'));
@@ -70,7 +98,16 @@ describe('resume and report stream a long history in bounded memory', () => {
     writeEvents(events, cp.run, 1, EPOCHS + 40);
     fs.appendFileSync(events, '{"run":"x","epoch":300041,"lo');
 
-    const { code, stderr } = await lossbandSmallHeap(['run', '--resume', dir, '--port', '0', '--quiet', '--epochs', String(EPOCHS + 5)]);
+    const { code, stderr } = await lossbandSmallHeap([
+      'run',
+      '--resume',
+      dir,
+      '--port',
+      '0',
+      '--quiet',
+      '--epochs',
+      String(EPOCHS + 5),
+    ]);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     let count = 0;
@@ -82,6 +119,9 @@ describe('resume and report stream a long history in bounded memory', () => {
       count += 1;
     }
     expect({ count, last }).toEqual({ count: EPOCHS + 5, last: EPOCHS + 5 });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({ state: 'finished', epochs: EPOCHS + 5 });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toMatchObject({
+      state: 'finished',
+      epochs: EPOCHS + 5,
+    });
   });
 });

@@ -15,7 +15,9 @@ describe('resume of a finished run', () => {
   it('says there is nothing to do and changes no file; --epochs N extends it to N epochs', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-finished-')), 'r');
     await lossband(['run', '--epochs', '30', '--port', '0', '--quiet', '--out', dir]);
-    const before = Object.fromEntries(['summary.json', 'events.jsonl', 'checkpoint.json'].map((f) => [f, read(dir, f)]));
+    const before = Object.fromEntries(
+      ['summary.json', 'events.jsonl', 'checkpoint.json'].map((f) => [f, read(dir, f)]),
+    );
     const again = await lossband(['run', '--resume', dir, '--port', '0']);
     expect(again.stdout).toMatch(/already finished 30 epochs; nothing to do/);
     for (const [file, text] of Object.entries(before)) expect(read(dir, file), file).toBe(text);
@@ -26,7 +28,10 @@ describe('resume of a finished run', () => {
     expect(summary.finalLoss).toEqual(expect.any(Number));
     expect(summary.testAccuracy).toEqual(expect.any(Number));
     expect(summary.finalSigma).toEqual(expect.any(Number));
-    const epochs = read(dir, 'events.jsonl').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    const epochs = read(dir, 'events.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).epoch);
     expect(epochs).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
   });
 
@@ -38,6 +43,12 @@ describe('resume of a finished run', () => {
     fs.writeFileSync(path.join(dir, 'summary.json'), JSON.stringify({ ...summary, state: 'stopped' }));
     await lossband(['run', '--resume', dir, '--port', '0', '--quiet']);
     const after = JSON.parse(read(dir, 'summary.json'));
-    expect(after).toMatchObject({ state: 'finished', epochs: 20, finalLoss: summary.finalLoss, testAccuracy: summary.testAccuracy, finalSigma: summary.finalSigma });
+    expect(after).toMatchObject({
+      state: 'finished',
+      epochs: 20,
+      finalLoss: summary.finalLoss,
+      testAccuracy: summary.testAccuracy,
+      finalSigma: summary.finalSigma,
+    });
   });
 });

@@ -8,7 +8,9 @@ import { eventEpochs, lossband, oneToN, readJson, sweepFile, tmp } from '../swee
 describe('lossband sweep with a failing point', () => {
   it('records the failure with its one-line error, trains every other point, and exits 1', async () => {
     const missing = path.join(tmp(), 'no-such.csv');
-    const file = sweepFile(`name: fail\nbase:\n  epochs: 25\ngrid:\n  data.path: [iris, ${JSON.stringify(missing)}, wine, iris]\n  seed: [5]\n`);
+    const file = sweepFile(
+      `name: fail\nbase:\n  epochs: 25\ngrid:\n  data.path: [iris, ${JSON.stringify(missing)}, wine, iris]\n  seed: [5]\n`,
+    );
     const out = path.join(tmp(), 'sweep');
     const r = await lossband(['sweep', file, '--out', out, '--port', '0', '--concurrency', '2']);
     expect(r.code).toBe(1);
@@ -24,10 +26,24 @@ describe('lossband sweep with a failing point', () => {
     }
     expect(failedName).toBeUndefined(); // it failed before its run directory was made
 
-    const rows = parse(fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse(fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.map((row) => row.state)).toEqual(['finished', 'failed', 'finished', 'finished']);
-    expect(rows[1]).toMatchObject({ 'data.path': missing, seed: '5', epochs: '', finalLoss: '', error: `${missing}: no such file` });
-    expect(readJson<{ points: { state: string; error?: string }[] }>(out, 'sweep-state.json').points[1]).toEqual({ index: 1, name: names[1], state: 'failed', error: `${missing}: no such file` });
+    expect(rows[1]).toMatchObject({
+      'data.path': missing,
+      seed: '5',
+      epochs: '',
+      finalLoss: '',
+      error: `${missing}: no such file`,
+    });
+    expect(readJson<{ points: { state: string; error?: string }[] }>(out, 'sweep-state.json').points[1]).toEqual({
+      index: 1,
+      name: names[1],
+      state: 'failed',
+      error: `${missing}: no such file`,
+    });
     // The final table names the failure too.
     expect(r.stdout).toContain(`failed:\n  1 ${names[1]}: ${missing}: no such file`);
 
@@ -35,7 +51,9 @@ describe('lossband sweep with a failing point', () => {
     const before = fs.readFileSync(path.join(out, names[0]!, 'events.jsonl'), 'utf8');
     const again = await lossband(['sweep', '--resume', out, '--port', '0']);
     expect(again.code).toBe(1);
-    expect(again.stdout).toContain('resuming: 3 already ended (left as they are), 0 to continue from their checkpoints, 1 to start');
+    expect(again.stdout).toContain(
+      'resuming: 3 already ended (left as they are), 0 to continue from their checkpoints, 1 to start',
+    );
     expect(fs.readFileSync(path.join(out, names[0]!, 'events.jsonl'), 'utf8')).toBe(before);
   }, 180_000);
 });

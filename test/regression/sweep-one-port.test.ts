@@ -3,7 +3,17 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/server/run-control.js';
-import { eventEpochs, killLeftovers, freePort, getJson, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+import {
+  eventEpochs,
+  killLeftovers,
+  freePort,
+  getJson,
+  oneToN,
+  readJson,
+  start,
+  sweepFile,
+  tmp,
+} from '../sweep/sweep-cli.js';
 
 afterEach(killLeftovers);
 
@@ -18,13 +28,18 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
     const out = path.join(tmp(), 'sweep');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const sweep = start(['sweep', file, '--out', out, '--port', String(port), '--concurrency', '2'], { LOSSBAND_TOKEN: token });
+    const sweep = start(['sweep', file, '--out', out, '--port', String(port), '--concurrency', '2'], {
+      LOSSBAND_TOKEN: token,
+    });
     const names = ['one-port-0-epochs30', 'one-port-1-epochs30', 'one-port-2-epochs0', 'one-port-3-epochs0'];
 
     const views = await sweep.until('runs 0 and 1 finished and runs 2 and 3 training', async () => {
       const runs = await getJson<RunView[]>(`${url}/api/runs`);
       const state = (name: string) => runs?.find((r) => r.run === name);
-      const ok = runs?.length === 4 && ['finished', 'finished', 'running', 'running'].every((s, i) => state(names[i]!)?.state === s) && names.slice(2).every((n) => state(n)!.epoch > 0);
+      const ok =
+        runs?.length === 4 &&
+        ['finished', 'finished', 'running', 'running'].every((s, i) => state(names[i]!)?.state === s) &&
+        names.slice(2).every((n) => state(n)!.epoch > 0);
       return ok ? runs : undefined;
     });
     expect(views.map((v) => v.run).sort()).toEqual(names);
@@ -34,7 +49,9 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
     // (/metrics serves a snapshot up to ~0.5 s older than the API's views: wait for it to catch up.)
     const metrics = await sweep.until('/metrics has all four runs training or done', async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
-      return names.every((n) => new RegExp(`^lossband_epochs_total\\{run="${n}"\\} [1-9]`, 'm').test(text)) ? text : undefined;
+      return names.every((n) => new RegExp(`^lossband_epochs_total\\{run="${n}"\\} [1-9]`, 'm').test(text))
+        ? text
+        : undefined;
     });
     for (const name of names) {
       expect(metrics).toMatch(new RegExp(`^lossband_epochs_total\\{run="${name}"\\} \\d+`, 'm'));
@@ -48,17 +65,25 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
 
     // The API steers a run on its worker: a new band is applied and recorded, then a stop.
     const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-    const put = await fetch(`${url}/api/runs/${names[2]}/band`, { method: 'PUT', headers: auth, body: JSON.stringify({ lo: 0.2, hi: 0.3 }) });
+    const put = await fetch(`${url}/api/runs/${names[2]}/band`, {
+      method: 'PUT',
+      headers: auth,
+      body: JSON.stringify({ lo: 0.2, hi: 0.3 }),
+    });
     expect(put.status).toBe(200);
     expect(((await put.json()) as RunView).band).toEqual({ lo: 0.2, hi: 0.3 });
     const banded = await sweep.until('run 2 trains against the new band', async () => {
-      const run = await getJson<RunView & { lastEvent: { band: { lo: number } } | null }>(`${url}/api/runs/${names[2]}`);
+      const run = await getJson<RunView & { lastEvent: { band: { lo: number } } | null }>(
+        `${url}/api/runs/${names[2]}`,
+      );
       return run?.lastEvent?.band.lo === 0.2 ? run : undefined;
     });
     expect(banded.band).toEqual({ lo: 0.2, hi: 0.3 });
     expect(readJson(out, names[2]!, 'control.json')).toMatchObject({ band: { lo: 0.2, hi: 0.3 } });
     expect((await fetch(`${url}/api/runs/${names[2]}/stop`, { method: 'POST', headers: auth })).status).toBe(202);
-    await sweep.until('run 2 reported stopped', () => (sweep.out().includes(`• ${names[2]}: stopped`) ? true : undefined));
+    await sweep.until('run 2 reported stopped', () =>
+      sweep.out().includes(`• ${names[2]}: stopped`) ? true : undefined,
+    );
     expect((await fetch(`${url}/api/runs/${names[0]}/pause`, { method: 'POST', headers: auth })).status).toBe(409);
 
     sweep.child.kill('SIGTERM');
@@ -75,7 +100,10 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
     }
 
     // Results: one row per point.
-    const rows = parse(fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = parse(fs.readFileSync(path.join(out, 'sweep.csv'), 'utf8'), { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.map((r) => [r.index, r.name, r['params.epochs'], r.state])).toEqual([
       ['0', names[0], '30', 'finished'],
       ['1', names[1], '30', 'finished'],
@@ -91,6 +119,9 @@ describe('lossband sweep: 4 Iris runs, 2 at a time, behind one port', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     for (const name of names) expect(svg).toContain(name);
     expect(fs.readFileSync(path.join(out, 'sweep.yaml'), 'utf8')).toBe(fs.readFileSync(file, 'utf8'));
-    expect(readJson<{ sessions: number; points: { state: string }[] }>(out, 'sweep-state.json')).toMatchObject({ sessions: 1, points: [{ state: 'finished' }, { state: 'finished' }, { state: 'stopped' }, { state: 'stopped' }] });
+    expect(readJson<{ sessions: number; points: { state: string }[] }>(out, 'sweep-state.json')).toMatchObject({
+      sessions: 1,
+      points: [{ state: 'finished' }, { state: 'finished' }, { state: 'stopped' }, { state: 'stopped' }],
+    });
   }, 180_000);
 });

@@ -2,7 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunView } from '../../src/server/run-control.js';
-import { eventEpochs, killLeftovers, freePort, getJson, lossband, oneToN, readJson, start, sweepFile, tmp } from '../sweep/sweep-cli.js';
+import {
+  eventEpochs,
+  killLeftovers,
+  freePort,
+  getJson,
+  lossband,
+  oneToN,
+  readJson,
+  start,
+  sweepFile,
+  tmp,
+} from '../sweep/sweep-cli.js';
 
 afterEach(killLeftovers);
 
@@ -15,10 +26,14 @@ interface Event {
   valLoss: number;
 }
 const trajectory = (dir: string) =>
-  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => {
-    const { epoch, loss, sigma, draws, smoothedLoss, valLoss } = JSON.parse(l) as Event;
-    return { epoch, loss, sigma, draws, smoothedLoss, valLoss };
-  });
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const { epoch, loss, sigma, draws, smoothedLoss, valLoss } = JSON.parse(l) as Event;
+      return { epoch, loss, sigma, draws, smoothedLoss, valLoss };
+    });
 const withoutOut = (dir: string) => {
   const { out: _out, ...rest } = readJson(dir, 'config.json');
   return rest;
@@ -37,7 +52,9 @@ describe('lossband sweep --resume after kill -9, and --index', () => {
     await sweep.until('run 0 finished, run 1 past epoch 120 and run 2 training', async () => {
       const runs = await getJson<RunView[]>(`${url}/api/runs`);
       const view = (i: number) => runs?.find((r) => r.run === names[i]);
-      return view(0)?.state === 'finished' && (view(1)?.epoch ?? 0) >= 120 && view(2)?.state === 'running' ? true : undefined;
+      return view(0)?.state === 'finished' && (view(1)?.epoch ?? 0) >= 120 && view(2)?.state === 'running'
+        ? true
+        : undefined;
     });
     sweep.child.kill('SIGKILL');
     expect((await sweep.exited).signal).toBe('SIGKILL');
@@ -46,9 +63,17 @@ describe('lossband sweep --resume after kill -9, and --index', () => {
     const dir = (i: number) => path.join(out, names[i]!);
     expect(readJson(dir(0), 'summary.json')).toMatchObject({ state: 'finished', epochs: 40 });
     const finished0 = Object.fromEntries(
-      fs.readdirSync(dir(0)).filter((f) => !f.startsWith('.')).map((f) => [f, { text: fs.readFileSync(path.join(dir(0), f), 'utf8'), mtime: fs.statSync(path.join(dir(0), f)).mtimeMs }]),
+      fs
+        .readdirSync(dir(0))
+        .filter((f) => !f.startsWith('.'))
+        .map((f) => [
+          f,
+          { text: fs.readFileSync(path.join(dir(0), f), 'utf8'), mtime: fs.statSync(path.join(dir(0), f)).mtimeMs },
+        ]),
     );
-    expect(Object.keys(finished0)).toEqual(expect.arrayContaining(['config.json', 'events.jsonl', 'checkpoint.json', 'summary.json', 'report.svg']));
+    expect(Object.keys(finished0)).toEqual(
+      expect.arrayContaining(['config.json', 'events.jsonl', 'checkpoint.json', 'summary.json', 'report.svg']),
+    );
     const ended = names.filter((n) => readJsonOr(path.join(out, n, 'summary.json'))?.state === 'finished').length;
     const started = names.filter((n) => fs.existsSync(path.join(out, n, 'config.json'))).length;
     expect(started - ended).toBeGreaterThanOrEqual(1); // at least one run was interrupted mid-way
@@ -57,7 +82,9 @@ describe('lossband sweep --resume after kill -9, and --index', () => {
 
     const resumed = await lossband(['sweep', '--resume', out, '--port', '0', '--concurrency', '2']);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toContain(`resuming: ${ended} already ended (left as they are), ${started - ended} to continue from their checkpoints, ${4 - started} to start`);
+    expect(resumed.stdout).toContain(
+      `resuming: ${ended} already ended (left as they are), ${started - ended} to continue from their checkpoints, ${4 - started} to start`,
+    );
     for (const [i, name] of names.entries()) {
       const epochs = i === 0 ? 40 : 600;
       expect(readJson(out, name, 'summary.json')).toMatchObject({ state: 'finished', epochs });
@@ -70,7 +97,12 @@ describe('lossband sweep --resume after kill -9, and --index', () => {
     const state = readJson<{ sessions: number; points: { state: string }[] }>(out, 'sweep-state.json');
     expect(state.sessions).toBe(2);
     expect(state.points.map((p) => p.state)).toEqual(['finished', 'finished', 'finished', 'finished']);
-    expect(readJson<{ state: string }[]>(out, 'sweep.json').map((r) => r.state)).toEqual(['finished', 'finished', 'finished', 'finished']);
+    expect(readJson<{ state: string }[]>(out, 'sweep.json').map((r) => r.state)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+      'finished',
+    ]);
 
     // A second --resume has nothing left to do and changes no run.
     const events1 = fs.readFileSync(path.join(dir(1), 'events.jsonl'), 'utf8');

@@ -20,7 +20,9 @@ function start(args: string[], marker: RegExp) {
   });
   started.catch(() => undefined); // awaited only by tests that expect the process to get going
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) => child.on('exit', (code) => resolve({ code, out, err })));
+  const exited = new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
+    child.on('exit', (code) => resolve({ code, out, err })),
+  );
   return { child, started, exited };
 }
 
@@ -33,7 +35,9 @@ describe('one writer per run directory (two real processes)', () => {
     const second = start(['run', '--resume', dir, '--port', '0'], /$^/);
     const refused = await second.exited;
     expect(refused.code).toBe(2);
-    expect(refused.err.trim()).toMatch(new RegExp(`^lossband: ${dir}: another lossband process is writing this run \\(pid ${first.child.pid} on `));
+    expect(refused.err.trim()).toMatch(
+      new RegExp(`^lossband: ${dir}: another lossband process is writing this run \\(pid ${first.child.pid} on `),
+    );
     const third = start(['run', '--epochs', '5', '--port', '0', '--out', dir], /$^/);
     const alsoRefused = await third.exited;
     expect(alsoRefused.code).toBe(2);
@@ -41,7 +45,11 @@ describe('one writer per run directory (two real processes)', () => {
 
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
-    const epochs = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).epoch);
+    const epochs = fs
+      .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).epoch);
     expect(epochs).toEqual(Array.from({ length: epochs.length }, (_, i) => i + 1));
     // After a clean exit the lock is gone, so the run resumes.
     expect(fs.existsSync(path.join(dir, '.lossband.lock'))).toBe(false);
@@ -49,7 +57,10 @@ describe('one writer per run directory (two real processes)', () => {
 
   it('takes over the lock of a SIGKILLed writer', async () => {
     const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-lock-')), 'r');
-    const first = start(['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '10', '--out', dir], /^epoch \d+/m);
+    const first = start(
+      ['run', '--epochs', '0', '--port', '0', '--checkpoint-every', '10', '--out', dir],
+      /^epoch \d+/m,
+    );
     await first.started;
     first.child.kill('SIGKILL');
     await first.exited;

@@ -11,7 +11,15 @@ const root = mkdtempSync(join(tmpdir(), 'lossband-events-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const line = (epoch: number, extra: object = {}): string =>
-  JSON.stringify({ run: 'r', epoch, loss: 1 / epoch, smoothedLoss: 1, sigma: 0.1, band: { lo: 0.3, hi: 0.4 }, ...extra });
+  JSON.stringify({
+    run: 'r',
+    epoch,
+    loss: 1 / epoch,
+    smoothedLoss: 1,
+    sigma: 0.1,
+    band: { lo: 0.3, hi: 0.4 },
+    ...extra,
+  });
 
 /** A run directory whose events.jsonl holds `text`; returns the directory and the file. */
 function run(text: string | null, segments: Record<string, Buffer> = {}): { dir: string; path: string } {
@@ -55,11 +63,14 @@ describe('readReportEvents', () => {
   });
 
   it('reads the compressed segments first, in number order, naming a bad line in one', async () => {
-    const seg = (from: number, to: number) => gzipSync(Array.from({ length: to - from + 1 }, (_, i) => line(from + i) + '\n').join(''));
+    const seg = (from: number, to: number) =>
+      gzipSync(Array.from({ length: to - from + 1 }, (_, i) => line(from + i) + '\n').join(''));
     const { dir } = run(`${line(7)}\n`, { 'events-000002.jsonl.gz': seg(4, 6), 'events-000001.jsonl.gz': seg(1, 3) });
     expect((await all(dir)).map((e) => e.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     const broken = run(`${line(3)}\n`, { 'events-000001.jsonl.gz': gzipSync(`${line(1)}\nnope\n`) });
-    await expect(all(broken.dir)).rejects.toThrow(new RegExp(`^${join(broken.dir, 'events-000001.jsonl.gz')}:2: not valid JSON`));
+    await expect(all(broken.dir)).rejects.toThrow(
+      new RegExp(`^${join(broken.dir, 'events-000001.jsonl.gz')}:2: not valid JSON`),
+    );
   });
 
   it('rejects an empty or missing history, naming it', async () => {

@@ -22,7 +22,10 @@ const sample = (text: string, series: string): number | undefined => {
 describe('RemoteRunsRegistry', () => {
   it('serves the local runs, the posted runs and the process metrics, each run with its own values', async () => {
     const local = threadRegistry('a', 3, 2);
-    const remote: MetricsJson[] = [await threadRegistry('b', 5, 20).getMetricsAsJSON(), await threadRegistry('c', 7, 200).getMetricsAsJSON()];
+    const remote: MetricsJson[] = [
+      await threadRegistry('b', 5, 20).getMetricsAsJSON(),
+      await threadRegistry('c', 7, 200).getMetricsAsJSON(),
+    ];
     const processRegistry = new Registry();
     registerProcessMetrics(processRegistry);
     const text = await new RemoteRunsRegistry(processRegistry, local, () => remote).metrics();
@@ -47,7 +50,9 @@ describe('RemoteRunsRegistry', () => {
     expect(await registry.metrics()).not.toContain('run="b"');
     remote = [await threadRegistry('b', 2, 1).getMetricsAsJSON()];
     expect(sample(await registry.metrics(), 'lossband_epochs_total{run="b"}')).toBe(2);
-    expect((await registry.getMetricsAsJSON()).find((m) => m.name === 'lossband_epochs_total')?.values).toEqual([{ value: 2, labels: { run: 'b' } }]);
+    expect((await registry.getMetricsAsJSON()).find((m) => m.name === 'lossband_epochs_total')?.values).toEqual([
+      { value: 2, labels: { run: 'b' } },
+    ]);
   });
 });
 

@@ -4,8 +4,17 @@ import { buildSummary, type SummaryInput } from '../../src/run/summary.js';
 import { makeEvent } from '../metrics/make-event.js';
 
 const input = (last: SummaryInput['last']): SummaryInput => ({
-  run: 'r', state: 'finished', epochs: 1, last, band: { lo: 0.3, hi: 0.4 }, stats: EMPTY_BAND_STATISTICS,
-  rollbacks: 0, learningRate: 0.01, backend: 'js', wallSeconds: 1, phases: {},
+  run: 'r',
+  state: 'finished',
+  epochs: 1,
+  last,
+  band: { lo: 0.3, hi: 0.4 },
+  stats: EMPTY_BAND_STATISTICS,
+  rollbacks: 0,
+  learningRate: 0.01,
+  backend: 'js',
+  wallSeconds: 1,
+  phases: {},
 });
 
 describe('buildSummary', () => {

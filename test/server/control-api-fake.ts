@@ -79,8 +79,17 @@ export async function serveControlApi(options: ServeOptions, mode: Mode = 'worke
   const counted: InternalComponent[] = [];
   const errors = { countError: (c: InternalComponent) => void counted.push(c) };
   const log = silentLogger();
-  const server = await startRunServer({ registry: new Registry(), mode, ephemeral: true, portExplicit: true, errors, log, ...options });
+  const server = await startRunServer({
+    registry: new Registry(),
+    mode,
+    ephemeral: true,
+    portExplicit: true,
+    errors,
+    log,
+    ...options,
+  });
   if (server === undefined) throw new Error('no server');
-  if (server.mode !== mode) throw new Error(`asked for a ${mode} server, got ${server.mode}: ${JSON.stringify(log.lines)}`);
+  if (server.mode !== mode)
+    throw new Error(`asked for a ${mode} server, got ${server.mode}: ${JSON.stringify(log.lines)}`);
   return { url: server.url, server, counted, log };
 }

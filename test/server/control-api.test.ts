@@ -25,7 +25,8 @@ afterAll(async () => {
 /** The shared server of `mode` and `token`, now steering `runs`, with its counters cleared. */
 async function serve(mode: Mode, runs: FakeRun[], token: string | null = TOKEN): Promise<ServedApi> {
   const key = `${mode} ${token}`;
-  if (!servers.has(key)) servers.set(key, serveControlApi({ runs: () => holder.runs, token: token ?? undefined }, mode));
+  if (!servers.has(key))
+    servers.set(key, serveControlApi({ runs: () => holder.runs, token: token ?? undefined }, mode));
   const api = (await servers.get(key)) as ServedApi;
   holder.runs = runs;
   await api.server.flush();
@@ -104,7 +105,11 @@ describe.each(MODES)('%s mode', (mode) => {
       expect(r.body).toMatchObject({ run: 'demo', band: { lo: 0.2, hi: 0.3 } });
     });
 
-    it.each([['pause', 'paused'], ['resume', 'running'], ['stop', 'stopped']] as const)('POST %s answers 202 with the view', async (action, state) => {
+    it.each([
+      ['pause', 'paused'],
+      ['resume', 'running'],
+      ['stop', 'stopped'],
+    ] as const)('POST %s answers 202 with the view', async (action, state) => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
       const r = await call(`${url}/api/runs/demo/${action}`, { method: 'POST', headers: auth });
@@ -116,11 +121,17 @@ describe.each(MODES)('%s mode', (mode) => {
     it('accepts an empty JSON object on an action and refuses anything else in it', async () => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
-      expect((await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: json, body: '{}' })).status).toBe(202);
+      expect((await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: json, body: '{}' })).status).toBe(
+        202,
+      );
       const r = await call(`${url}/api/runs/demo/stop`, { method: 'POST', headers: json, body: '{"force":true}' });
       expect(r.status).toBe(400);
       expect(reason(r.body)).toBe('force: unknown key');
-      const text = await call(`${url}/api/runs/demo/stop`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'now' });
+      const text = await call(`${url}/api/runs/demo/stop`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/plain' },
+        body: 'now',
+      });
       expect(text.status).toBe(415);
       expect(run.calls).toEqual(['pause']);
     });
@@ -144,25 +155,43 @@ describe.each(MODES)('%s mode', (mode) => {
     it.each([
       ['no header', {}, 'Authorization: missing, expected "Bearer <token>"'],
       ['a wrong token', { authorization: 'Bearer wrong-token' }, 'Authorization: invalid bearer token'],
-      ['a prefix of the token', { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, 'Authorization: invalid bearer token'],
+      [
+        'a prefix of the token',
+        { authorization: `Bearer ${TOKEN.slice(0, -1)}` },
+        'Authorization: invalid bearer token',
+      ],
       ['the token twice', { authorization: `Bearer ${TOKEN}${TOKEN}` }, 'Authorization: invalid bearer token'],
-      ['Basic', { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` }, 'Authorization: invalid bearer token'],
+      [
+        'Basic',
+        { authorization: `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}` },
+        'Authorization: invalid bearer token',
+      ],
       ['a bare scheme', { authorization: 'Bearer' }, 'Authorization: invalid bearer token'],
       ['two tokens', { authorization: `Bearer ${TOKEN} ${TOKEN}` }, 'Authorization: invalid bearer token'],
-    ])('refuses %s with 401 and WWW-Authenticate, changing nothing', async (_what, headers: Record<string, string>, message) => {
-      const run = fakeRun();
-      const { url } = await serve(mode, [run]);
-      const r = await call(`${url}/api/runs/demo/band`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: '{"lo":0.1,"hi":0.2}' });
-      expect(r.status).toBe(401);
-      expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="lossband"/);
-      expect(reason(r.body)).toBe(message);
-      expect(run.calls).toEqual([]);
-    });
+    ])(
+      'refuses %s with 401 and WWW-Authenticate, changing nothing',
+      async (_what, headers: Record<string, string>, message) => {
+        const run = fakeRun();
+        const { url } = await serve(mode, [run]);
+        const r = await call(`${url}/api/runs/demo/band`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: '{"lo":0.1,"hi":0.2}',
+        });
+        expect(r.status).toBe(401);
+        expect(r.headers.get('www-authenticate')).toMatch(/^Bearer realm="lossband"/);
+        expect(reason(r.body)).toBe(message);
+        expect(run.calls).toEqual([]);
+      },
+    );
 
     it('accepts the scheme in any case', async () => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
-      expect((await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: { authorization: `bearer ${TOKEN}` } })).status).toBe(202);
+      expect(
+        (await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: { authorization: `bearer ${TOKEN}` } }))
+          .status,
+      ).toBe(202);
     });
 
     // vi.mock reaches this thread only, so the spy sees the comparisons of the in-process app.
@@ -171,7 +200,10 @@ describe.each(MODES)('%s mode', (mode) => {
       const spy = vi.mocked(timingSafeEqual);
       spy.mockClear();
       await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: { authorization: 'Bearer x' } });
-      await call(`${url}/api/runs/demo/pause`, { method: 'POST', headers: { authorization: `Bearer ${'y'.repeat(4000)}` } });
+      await call(`${url}/api/runs/demo/pause`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${'y'.repeat(4000)}` },
+      });
       expect(spy).toHaveBeenCalledTimes(2);
       for (const [a, b] of spy.mock.calls) {
         expect([(a as Buffer).length, (b as Buffer).length]).toEqual([32, 32]);
@@ -181,8 +213,17 @@ describe.each(MODES)('%s mode', (mode) => {
     it('answers every change with 403 when no token is configured, and keeps reads open', async () => {
       const run = fakeRun();
       const { url } = await serve(mode, [run], null);
-      for (const [method, path] of [['PUT', 'band'], ['POST', 'pause'], ['POST', 'resume'], ['POST', 'stop']] as const) {
-        const r = await call(`${url}/api/runs/demo/${path}`, { method, headers: { ...json, authorization: 'Bearer anything' }, body: '{"lo":0.1,"hi":0.2}' });
+      for (const [method, path] of [
+        ['PUT', 'band'],
+        ['POST', 'pause'],
+        ['POST', 'resume'],
+        ['POST', 'stop'],
+      ] as const) {
+        const r = await call(`${url}/api/runs/demo/${path}`, {
+          method,
+          headers: { ...json, authorization: 'Bearer anything' },
+          body: '{"lo":0.1,"hi":0.2}',
+        });
         expect(r.status).toBe(403);
         expect(reason(r.body)).toMatch(/^Authorization: .*read-only$/);
       }
@@ -191,7 +232,8 @@ describe.each(MODES)('%s mode', (mode) => {
     });
 
     it('refuses to start with a malformed token, without quoting it', () => {
-      const api = (token: string) => createControlApi({ state: () => INITIAL_STATE, dispatch: () => Promise.reject(new Error('unused')), token });
+      const api = (token: string) =>
+        createControlApi({ state: () => INITIAL_STATE, dispatch: () => Promise.reject(new Error('unused')), token });
       expect(() => api('sec ret')).toThrow(RangeError);
       expect(() => api('')).toThrow(/Invalid API token/);
       try {
@@ -217,7 +259,11 @@ describe.each(MODES)('%s mode', (mode) => {
       ['an overflowing number', '{"lo":0.1,"hi":1e999}', /^hi: .*received Infinity$/],
       ['a missing field', '{"lo":0.1}', /^hi: .*received undefined$/],
       ['an unknown field', '{"lo":0.1,"hi":0.2,"mid":0.15}', /^mid: unknown key$/],
-      ['a long garbage key', `{"lo":0.1,"hi":0.2,"${'\u202e'.repeat(500)}":1}`, /^"(\\u202e){32}\\u2026": unknown key$/],
+      [
+        'a long garbage key',
+        `{"lo":0.1,"hi":0.2,"${'\u202e'.repeat(500)}":1}`,
+        /^"(\\u202e){32}\\u2026": unknown key$/,
+      ],
       ['fullwidth keys', '{"ｌｏ":0.1,"ｈｉ":0.2}', /^lo: /],
       ['an array', '[0.1,0.2]', /^body: .*expected object, received array$/],
       ['a bare number', '0.1', /^body: /],
@@ -227,8 +273,16 @@ describe.each(MODES)('%s mode', (mode) => {
       ['whitespace', '  \n ', /^body: empty/],
       ['NaN literal', '{"lo":NaN,"hi":1}', /^body: not valid JSON/],
       ['__proto__', '{"lo":0.1,"hi":0.2,"__proto__":{"polluted":1}}', /^body: forbidden key "__proto__"$/],
-      ['escaped __proto__', '{"lo":0.1,"hi":0.2,"\\u005f_proto__":{"polluted":1}}', /^body: forbidden key "__proto__"$/],
-      ['constructor.prototype', '{"lo":0.1,"hi":0.2,"constructor":{"prototype":{"polluted":1}}}', /^body: forbidden key "constructor"$/],
+      [
+        'escaped __proto__',
+        '{"lo":0.1,"hi":0.2,"\\u005f_proto__":{"polluted":1}}',
+        /^body: forbidden key "__proto__"$/,
+      ],
+      [
+        'constructor.prototype',
+        '{"lo":0.1,"hi":0.2,"constructor":{"prototype":{"polluted":1}}}',
+        /^body: forbidden key "constructor"$/,
+      ],
       ['deep prototype', '{"lo":0.1,"hi":0.2,"a":{"b":{"\\u0070rototype":1}}}', /^body: forbidden key "prototype"$/],
       ['deeply nested arrays', nested, /^body: /],
       ['deeply nested objects', nestedObject, /^lo: .*received object$/],
@@ -247,7 +301,11 @@ describe.each(MODES)('%s mode', (mode) => {
     it('refuses invalid UTF-8 with 400', async () => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
-      const body = Buffer.concat([Buffer.from('{"lo":0.1,"hi":0.2,"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);
+      const body = Buffer.concat([
+        Buffer.from('{"lo":0.1,"hi":0.2,"x":"'),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from('"}'),
+      ]);
       const r = await call(`${url}/api/runs/demo/band`, { method: 'PUT', headers: json, body });
       expect(r.status).toBe(400);
       expect(reason(r.body)).toBe('body: not valid UTF-8');
@@ -265,13 +323,29 @@ describe.each(MODES)('%s mode', (mode) => {
       ['text/plain', { 'content-type': 'text/plain' }, 'Content-Type: expected application/json'],
       ['form data', { 'content-type': 'application/x-www-form-urlencoded' }, 'Content-Type: expected application/json'],
       ['no Content-Type', { 'content-type': '' }, 'Content-Type: expected application/json'],
-      ['a latin1 charset', { 'content-type': 'application/json; charset=latin1' }, 'Content-Type: unsupported charset, expected utf-8'],
-      ['utf-16', { 'content-type': 'application/json; charset=utf-16' }, 'Content-Type: unsupported charset, expected utf-8'],
-      ['gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'Content-Encoding: not supported, send the body uncompressed'],
+      [
+        'a latin1 charset',
+        { 'content-type': 'application/json; charset=latin1' },
+        'Content-Type: unsupported charset, expected utf-8',
+      ],
+      [
+        'utf-16',
+        { 'content-type': 'application/json; charset=utf-16' },
+        'Content-Type: unsupported charset, expected utf-8',
+      ],
+      [
+        'gzip',
+        { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        'Content-Encoding: not supported, send the body uncompressed',
+      ],
     ])('refuses %s with 415', async (_what, headers: Record<string, string>, message) => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
-      const r = await call(`${url}/api/runs/demo/band`, { method: 'PUT', headers: { ...auth, ...headers }, body: '{"lo":0.1,"hi":0.2}' });
+      const r = await call(`${url}/api/runs/demo/band`, {
+        method: 'PUT',
+        headers: { ...auth, ...headers },
+        body: '{"lo":0.1,"hi":0.2}',
+      });
       expect(r.status).toBe(415);
       expect(reason(r.body)).toBe(message);
       expect(run.calls).toEqual([]);
@@ -281,7 +355,15 @@ describe.each(MODES)('%s mode', (mode) => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
       for (const type of ['application/merge-patch+json', 'application/json; charset="UTF-8"']) {
-        expect((await call(`${url}/api/runs/demo/band`, { method: 'PUT', headers: { ...auth, 'content-type': type }, body: '{"lo":0.1,"hi":0.2}' })).status).toBe(200);
+        expect(
+          (
+            await call(`${url}/api/runs/demo/band`, {
+              method: 'PUT',
+              headers: { ...auth, 'content-type': type },
+              body: '{"lo":0.1,"hi":0.2}',
+            })
+          ).status,
+        ).toBe(200);
       }
     });
 
@@ -298,7 +380,12 @@ describe.each(MODES)('%s mode', (mode) => {
           controller.close();
         },
       });
-      const chunked = await call(`${url}/api/runs/demo/band`, { method: 'PUT', headers: json, body: stream, duplex: 'half' } as RequestInit);
+      const chunked = await call(`${url}/api/runs/demo/band`, {
+        method: 'PUT',
+        headers: json,
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
       expect(chunked.status).toBe(413);
       expect(run.calls).toEqual([]);
     });
@@ -307,10 +394,14 @@ describe.each(MODES)('%s mode', (mode) => {
       const run = fakeRun();
       const { server } = await serve(mode, [run]);
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${server.url}/api/runs/demo/band`, { method: 'PUT', headers: { ...json, 'content-length': '100' } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${server.url}/api/runs/demo/band`,
+          { method: 'PUT', headers: { ...json, 'content-length': '100' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.write('{"lo":0.1,"hi":0.2}');
         setImmediate(() => req.destroy());
@@ -333,7 +424,11 @@ describe.each(MODES)('%s mode', (mode) => {
     ])('answers %s %s with 405 and Allow', async (method, path, allow) => {
       const run = fakeRun();
       const { url } = await serve(mode, [run]);
-      const r = await call(`${url}${path}`, { method, headers: json, body: method === 'GET' ? undefined : '{"lo":0.1,"hi":0.2}' });
+      const r = await call(`${url}${path}`, {
+        method,
+        headers: json,
+        body: method === 'GET' ? undefined : '{"lo":0.1,"hi":0.2}',
+      });
       expect(r.status).toBe(405);
       expect(r.headers.get('allow')).toBe(allow);
       expect(reason(r.body)).toBe(`method: ${method} not allowed here; allowed: ${allow}`);
@@ -348,7 +443,9 @@ describe.each(MODES)('%s mode', (mode) => {
       };
       await api.server.flush();
       expect(api.counted).toEqual(['api']);
-      expect(api.log.lines.some((l) => String(l.msg).startsWith('reading a run for the server snapshot failed'))).toBe(true);
+      expect(api.log.lines.some((l) => String(l.msg).startsWith('reading a run for the server snapshot failed'))).toBe(
+        true,
+      );
       const read = await call(`${api.url}/api/runs/demo`);
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ run: 'demo', state: 'running' });

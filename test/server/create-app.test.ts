@@ -17,7 +17,12 @@ const METRICS = { text: 'lossband_x{run="demo"} 1\n', contentType: 'text/plain; 
 
 /** createApp over a state the test sets, with a dispatch that records and answers 202. */
 async function serve(options: Partial<AppOptions> = {}) {
-  let state: ServerState = { version: 3, ready: true, metrics: METRICS, runs: [{ view: fakeRun('demo').view(), lastEvent: null }] };
+  let state: ServerState = {
+    version: 3,
+    ready: true,
+    metrics: METRICS,
+    runs: [{ view: fakeRun('demo').view(), lastEvent: null }],
+  };
   const dispatched: CommandRequest[] = [];
   const counted: InternalComponent[] = [];
   const app = createApp({
@@ -33,11 +38,16 @@ async function serve(options: Partial<AppOptions> = {}) {
   const server = await startServer({ app, ephemeral: true, portExplicit: true, log: silentLogger() });
   if (server === undefined) throw new Error('no server');
   servers.push(server);
-  return { url: server.url, dispatched, counted, set: (next: Partial<ServerState>) => void (state = { ...state, ...next }) };
+  return {
+    url: server.url,
+    dispatched,
+    counted,
+    set: (next: Partial<ServerState>) => void (state = { ...state, ...next }),
+  };
 }
 
 describe('createApp', () => {
-  it('serves the snapshot\'s metrics text with its content type, no-store and no x-powered-by', async () => {
+  it("serves the snapshot's metrics text with its content type, no-store and no x-powered-by", async () => {
     const { url } = await serve();
     const res = await fetch(`${url}/metrics`);
     expect(res.status).toBe(200);
@@ -87,7 +97,11 @@ describe('createApp', () => {
     set({ runs: [] });
     expect((await fetch(`${url}/api/runs/demo`)).status).toBe(404);
     set({ runs: [{ view: fakeRun('demo').view(), lastEvent: null }] });
-    const res = await fetch(`${url}/api/runs/demo/band`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"lo":0.1,"hi":0.2}' });
+    const res = await fetch(`${url}/api/runs/demo/band`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: '{"lo":0.1,"hi":0.2}',
+    });
     expect([res.status, await res.json()]).toEqual([202, { ok: true }]);
     expect(dispatched).toEqual([{ run: 'demo', command: { type: 'band', band: { lo: 0.1, hi: 0.2 } } }]);
   });
@@ -108,11 +122,19 @@ describe('createApp', () => {
         },
       ],
     });
-    const refused = await fetch(`${url}/api/runs/demo/stop`, { method: 'POST', headers: { 'x-refuse': '1', authorization: `Bearer ${TOKEN}` } });
+    const refused = await fetch(`${url}/api/runs/demo/stop`, {
+      method: 'POST',
+      headers: { 'x-refuse': '1', authorization: `Bearer ${TOKEN}` },
+    });
     expect([refused.status, await refused.json()]).toEqual([403, { error: 'refused' }]);
     expect(dispatched).toEqual([]);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    expect(seen).toEqual(['first /api/runs/demo/stop', 'second /api/runs/demo/stop', 'first /healthz', 'second /healthz']);
+    expect(seen).toEqual([
+      'first /api/runs/demo/stop',
+      'second /api/runs/demo/stop',
+      'first /healthz',
+      'second /healthz',
+    ]);
   });
 
   it('answers unknown routes with a 404 JSON body and a malformed path with a 4xx, no stack', async () => {

@@ -42,7 +42,8 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve };
 }
 
-const texts = (posted: readonly ServerState[]): Array<string | null | undefined> => posted.map((u) => (u.metrics === null ? null : u.metrics?.text));
+const texts = (posted: readonly ServerState[]): Array<string | null | undefined> =>
+  posted.map((u) => (u.metrics === null ? null : u.metrics?.text));
 
 describe('MetricsPublisher', () => {
   it('flush posts the registry text, its content type and readiness', async () => {
@@ -66,7 +67,7 @@ describe('MetricsPublisher', () => {
     expect(publisher.latest.version).toBe(posted.length);
   });
 
-  it('carries each run\'s view and last event; publishRuns posts them at once without a render', async () => {
+  it("carries each run's view and last event; publishRuns posts them at once without a render", async () => {
     const run = fakeRun('demo');
     const { publisher, posted, registry } = setup({ runs: () => [run] });
     await publisher.flush();

@@ -12,7 +12,11 @@ const pause: CommandRequest = { run: 'demo', command: { type: 'pause' } };
 function setup(timeoutMs = 1000) {
   vi.useFakeTimers();
   const sent: Array<{ id: number; request: CommandRequest; deadline: number }> = [];
-  const remote = createPortDispatch({ send: (id, request, deadline) => void sent.push({ id, request, deadline }), timeoutMs, now: () => Date.now() });
+  const remote = createPortDispatch({
+    send: (id, request, deadline) => void sent.push({ id, request, deadline }),
+    timeoutMs,
+    now: () => Date.now(),
+  });
   return { remote, sent };
 }
 
@@ -36,7 +40,10 @@ describe('createPortDispatch', () => {
     await vi.advanceTimersByTimeAsync(499);
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(2);
-    expect(await reply).toEqual({ status: 503, body: { error: 'run: the training thread did not answer within 500 ms; read the run before retrying' } });
+    expect(await reply).toEqual({
+      status: 503,
+      body: { error: 'run: the training thread did not answer within 500 ms; read the run before retrying' },
+    });
     expect(Date.now()).toBeGreaterThan(sent[0]?.deadline ?? Infinity);
     remote.receive(1, { status: 202, body: 'too late' });
   });
@@ -45,7 +52,11 @@ describe('createPortDispatch', () => {
     vi.useFakeTimers();
     let clock = 0;
     const sent: number[] = [];
-    const remote = createPortDispatch({ send: (_id, _r, deadline) => void sent.push(deadline), timeoutMs: 100, now: () => clock });
+    const remote = createPortDispatch({
+      send: (_id, _r, deadline) => void sent.push(deadline),
+      timeoutMs: 100,
+      now: () => clock,
+    });
     let settled = false;
     const reply = remote.dispatch(pause).finally(() => (settled = true));
     clock = 100; // the timer fires while the wall clock says exactly the deadline

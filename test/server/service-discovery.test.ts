@@ -3,10 +3,15 @@ import { createServiceDiscovery, parseHostPort } from '../../src/server/service-
 import { INITIAL_STATE } from '../../src/server/server-state.js';
 
 describe('parseHostPort', () => {
-  it.each(['trainer-0.lossband.svc.cluster.local:9464', 'lossband_trainer:9464', 'localhost', '127.0.0.1:1', '[::1]:65535', '[fe80::1]:9464', 'example.com.:80'])(
-    'accepts %s',
-    (value) => expect(parseHostPort(value)).toBe(value),
-  );
+  it.each([
+    'trainer-0.lossband.svc.cluster.local:9464',
+    'lossband_trainer:9464',
+    'localhost',
+    '127.0.0.1:1',
+    '[::1]:65535',
+    '[fe80::1]:9464',
+    'example.com.:80',
+  ])('accepts %s', (value) => expect(parseHostPort(value)).toBe(value));
 
   it.each([
     '',
@@ -33,6 +38,8 @@ describe('parseHostPort', () => {
 
 describe('createServiceDiscovery', () => {
   it('refuses an invalid advertise address at construction, naming it', () => {
-    expect(() => createServiceDiscovery({ state: () => INITIAL_STATE, advertise: 'http://x:1' })).toThrow('Invalid advertise address: "http://x:1" (expected host:port)');
+    expect(() => createServiceDiscovery({ state: () => INITIAL_STATE, advertise: 'http://x:1' })).toThrow(
+      'Invalid advertise address: "http://x:1" (expected host:port)',
+    );
   });
 });

@@ -12,12 +12,27 @@ afterEach(async () => {
 
 const workers = (): number => (process.report.getReport() as { workers: unknown[] }).workers.length;
 
-const RUN = { run: 'demo', state: 'running', epoch: 1, epochs: 0, band: { lo: 0.3, hi: 0.4 }, sigma: 0.1, draws: 1, controller: 'pid', backend: 'js' } as const;
+const RUN = {
+  run: 'demo',
+  state: 'running',
+  epoch: 1,
+  epochs: 0,
+  band: { lo: 0.3, hi: 0.4 },
+  sigma: 0.1,
+  draws: 1,
+  controller: 'pid',
+  backend: 'js',
+} as const;
 const data = (port = 0): ServerWorkerData => ({
   lossbandServer: true,
   host: '127.0.0.1',
   port,
-  state: { version: 1, ready: true, metrics: { text: 'lossband_x 1\n', contentType: 'text/plain' }, runs: [{ view: RUN, lastEvent: null }] },
+  state: {
+    version: 1,
+    ready: true,
+    metrics: { text: 'lossband_x 1\n', contentType: 'text/plain' },
+    runs: [{ view: RUN, lastEvent: null }],
+  },
   token: 'spawn-test-token-0123456789',
   advertise: undefined,
   dispatchTimeoutMs: 10_000,
@@ -37,17 +52,28 @@ describe('spawnServerWorker', () => {
     worker.on('message', (m: FromServer) => {
       messages.push(m);
       // The main thread's side of a command: answer it.
-      if (m.type === 'command') worker.postMessage({ type: 'reply', id: m.id, reply: { status: 202, body: { echoed: m.request } } } satisfies ToServer);
+      if (m.type === 'command')
+        worker.postMessage({
+          type: 'reply',
+          id: m.id,
+          reply: { status: 202, body: { echoed: m.request } },
+        } satisfies ToServer);
     });
 
     expect(await (await fetch(`${url}/metrics`)).text()).toBe('lossband_x 1\n');
-    const put = await fetch(`${url}/api/runs/demo/pause`, { method: 'POST', headers: { authorization: 'Bearer spawn-test-token-0123456789' } });
+    const put = await fetch(`${url}/api/runs/demo/pause`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer spawn-test-token-0123456789' },
+    });
     expect([put.status, await put.json()]).toEqual([202, { echoed: { run: 'demo', command: { type: 'pause' } } }]);
     expect(messages.find((m) => m.type === 'scraped')).toEqual({ type: 'scraped', version: 1 });
     const command = messages.find((m) => m.type === 'command');
     expect(command?.type === 'command' && command.deadline).toBeGreaterThan(Date.now());
 
-    worker.postMessage({ type: 'state', state: { ...data().state, version: 2, ready: false, metrics: null } } satisfies ToServer);
+    worker.postMessage({
+      type: 'state',
+      state: { ...data().state, version: 2, ready: false, metrics: null },
+    } satisfies ToServer);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);
     worker.postMessage({ type: 'close' } satisfies ToServer);
     expect(await exited).toEqual([0]);

@@ -94,7 +94,7 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     expect(workers()).toBe(before + (mode === 'worker' ? 1 : 0));
   });
 
-  it('serves /metrics from the last snapshot with the registry\'s content type, not the live registry', async () => {
+  it("serves /metrics from the last snapshot with the registry's content type, not the live registry", async () => {
     const { server, counter, registry } = await setup(mode, { publishIntervalMs: 60_000 });
     counter.inc(7);
     await server.flush();
@@ -113,7 +113,11 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     ready = true;
     server.publish(); // too soon for a render, but readiness goes at once
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
-    const put = await fetch(`${server.url}/api/runs/demo/band`, { method: 'PUT', headers: json, body: '{"lo":0.2,"hi":0.3}' });
+    const put = await fetch(`${server.url}/api/runs/demo/band`, {
+      method: 'PUT',
+      headers: json,
+      body: '{"lo":0.2,"hi":0.3}',
+    });
     expect(put.status).toBe(200);
     expect(run.calls).toEqual(['setBand 0.2 0.3']);
     const view = (await (await fetch(`${server.url}/api/runs/demo`)).json()) as { band: unknown };
@@ -123,13 +127,20 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
   it('decides a change against the run as it is now: 404 once it is gone, 409 once it has ended', async () => {
     const { server, run, holder } = await setup(mode, { publishIntervalMs: 60_000 });
     holder.runs = []; // the snapshot still lists it
-    const gone = await fetch(`${server.url}/api/runs/demo/band`, { method: 'PUT', headers: json, body: '{"lo":0.2,"hi":0.3}' });
+    const gone = await fetch(`${server.url}/api/runs/demo/band`, {
+      method: 'PUT',
+      headers: json,
+      body: '{"lo":0.2,"hi":0.3}',
+    });
     expect([gone.status, await gone.json()]).toEqual([404, { error: 'run: no run named "demo"' }]);
     holder.runs = [run];
     await server.flush();
     run.state = 'finished'; // the snapshot still says running
     const ended = await fetch(`${server.url}/api/runs/demo/pause`, { method: 'POST', headers: auth });
-    expect([ended.status, await ended.json()]).toEqual([409, { error: 'run: "demo" is finished and takes no more changes' }]);
+    expect([ended.status, await ended.json()]).toEqual([
+      409,
+      { error: 'run: "demo" is finished and takes no more changes' },
+    ]);
     expect(run.calls).toEqual([]);
   });
 
@@ -144,7 +155,11 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
       };
     });
     let answered = false;
-    const put = fetch(`${server.url}/api/runs/demo/band`, { method: 'PUT', headers: json, body: '{"lo":0.2,"hi":0.3}' }).finally(() => (answered = true));
+    const put = fetch(`${server.url}/api/runs/demo/band`, {
+      method: 'PUT',
+      headers: json,
+      body: '{"lo":0.2,"hi":0.3}',
+    }).finally(() => (answered = true));
     await called;
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200); // a full round trip on the same server
     expect(answered).toBe(false);
@@ -160,7 +175,12 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     const sd = await getWithHost(server.url, '/api/sd', 'trainer-0.lossband:9464');
     expect(sd).toEqual({
       status: 200,
-      body: [{ targets: ['trainer-0.lossband:9464'], labels: { __meta_lossband_runs: 'a-run,b-run', __meta_lossband_live_runs: '2' } }],
+      body: [
+        {
+          targets: ['trainer-0.lossband:9464'],
+          labels: { __meta_lossband_runs: 'a-run,b-run', __meta_lossband_live_runs: '2' },
+        },
+      ],
     });
     expect((await getWithHost(server.url, '/api/sd', 'evil.example/x')).status).toBe(400);
     runs[0]?.stop();
@@ -180,7 +200,12 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     const { body } = await getWithHost(server.url, '/api/sd', 'not a host');
     const [group] = body as Array<{ targets: string[]; labels: Record<string, string> }>;
     expect(group?.targets).toEqual(['lossband.example:9464']);
-    expect(group?.labels.__meta_lossband_runs).toBe(`${runs.slice(0, 20).map((r) => r.run).join(',')},+5 more`);
+    expect(group?.labels.__meta_lossband_runs).toBe(
+      `${runs
+        .slice(0, 20)
+        .map((r) => r.run)
+        .join(',')},+5 more`,
+    );
     expect(group?.labels.__meta_lossband_live_runs).toBe('25');
   });
 
@@ -192,7 +217,8 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     expect(server.scrapedVersion).toBe(0);
     await (await fetch(`${server.url}/metrics`)).text();
     // The server thread reports the scrape by message; wait for it to arrive.
-    for (let i = 0; i < 10_000 && server.scrapedVersion === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 10_000 && server.scrapedVersion === 0; i++)
+      await new Promise((resolve) => setImmediate(resolve));
     expect(server.scrapedVersion).toBeGreaterThan(0);
     counter.inc(42); // the final state
     let outcome: string | undefined;
@@ -236,18 +262,35 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     const port = await occupy();
     const log = silentLogger();
     const before = workers();
-    await expect(startRunServer({ registry: new Registry(), mode, port, portExplicit: false, log })).resolves.toBeUndefined();
-    expect(log.lines.find((l) => l.level === 40)?.msg).toBe(`port ${port} on 127.0.0.1 is busy; continuing without the metrics server`);
+    await expect(
+      startRunServer({ registry: new Registry(), mode, port, portExplicit: false, log }),
+    ).resolves.toBeUndefined();
+    expect(log.lines.find((l) => l.level === 40)?.msg).toBe(
+      `port ${port} on 127.0.0.1 is busy; continuing without the metrics server`,
+    );
     expect(workers()).toBe(before);
   });
 
   it('rejects with a one-line UserError naming an explicitly requested busy port or an unbindable host', async () => {
     const port = await occupy();
-    const busy = await startRunServer({ registry: new Registry(), mode, port, portExplicit: true, log: silentLogger() }).catch((e: unknown) => e);
+    const busy = await startRunServer({
+      registry: new Registry(),
+      mode,
+      port,
+      portExplicit: true,
+      log: silentLogger(),
+    }).catch((e: unknown) => e);
     expect(busy).toBeInstanceOf(UserError);
     expect((busy as UserError).message).toBe(`port ${port} on 127.0.0.1 is already in use`);
     expect((busy as UserError).exitCode).toBe(2);
-    const host = await startRunServer({ registry: new Registry(), mode, host: '203.0.113.1', ephemeral: true, portExplicit: false, log: silentLogger() }).catch((e: unknown) => e);
+    const host = await startRunServer({
+      registry: new Registry(),
+      mode,
+      host: '203.0.113.1',
+      ephemeral: true,
+      portExplicit: false,
+      log: silentLogger(),
+    }).catch((e: unknown) => e);
     expect(host).toBeInstanceOf(UserError);
     expect((host as UserError).message).toMatch(/^cannot listen on 203\.0\.113\.1:\d+: EADDRNOTAVAIL$/);
   });
@@ -256,20 +299,31 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     const base = { registry: new Registry(), mode, portExplicit: true, log: silentLogger() };
     await expect(startRunServer({ ...base, port: 0 })).rejects.toThrow('Invalid port: 0');
     await expect(startRunServer({ ...base, port: 70000 })).rejects.toThrow('Invalid port: 70000');
-    await expect(startRunServer({ ...base, ephemeral: true, publishIntervalMs: 0 })).rejects.toThrow('Invalid publishIntervalMs: 0');
-    await expect(startRunServer({ ...base, ephemeral: true, dispatchTimeoutMs: -5 })).rejects.toThrow('Invalid dispatchTimeoutMs: -5');
-    await expect(startRunServer({ ...base, ephemeral: true, timeouts: { requestTimeoutMs: 0 } })).rejects.toThrow('Invalid requestTimeoutMs: 0');
-    await expect(startRunServer({ ...base, ephemeral: true, timeouts: { socketTimeoutMs: 1000 }, dispatchTimeoutMs: 1000 })).rejects.toThrow(
-      'Invalid socketTimeoutMs: 1000 (expected more than dispatchTimeoutMs, 1000)',
+    await expect(startRunServer({ ...base, ephemeral: true, publishIntervalMs: 0 })).rejects.toThrow(
+      'Invalid publishIntervalMs: 0',
     );
-    await expect(startRunServer({ ...base, ephemeral: true, advertise: 'a/b' })).rejects.toThrow('Invalid advertise address');
+    await expect(startRunServer({ ...base, ephemeral: true, dispatchTimeoutMs: -5 })).rejects.toThrow(
+      'Invalid dispatchTimeoutMs: -5',
+    );
+    await expect(startRunServer({ ...base, ephemeral: true, timeouts: { requestTimeoutMs: 0 } })).rejects.toThrow(
+      'Invalid requestTimeoutMs: 0',
+    );
+    await expect(
+      startRunServer({ ...base, ephemeral: true, timeouts: { socketTimeoutMs: 1000 }, dispatchTimeoutMs: 1000 }),
+    ).rejects.toThrow('Invalid socketTimeoutMs: 1000 (expected more than dispatchTimeoutMs, 1000)');
+    await expect(startRunServer({ ...base, ephemeral: true, advertise: 'a/b' })).rejects.toThrow(
+      'Invalid advertise address',
+    );
   });
 
   it('closes promptly with keep-alive and half-sent requests open, ending its thread', async () => {
     const before = workers();
     const { server } = await setup(mode);
     await (await fetch(`${server.url}/healthz`, { headers: { connection: 'keep-alive' } })).text();
-    const hanging = request(`${server.url}/api/runs/demo/band`, { method: 'PUT', headers: { ...json, 'content-length': '100' } });
+    const hanging = request(`${server.url}/api/runs/demo/band`, {
+      method: 'PUT',
+      headers: { ...json, 'content-length': '100' },
+    });
     hanging.on('error', () => undefined);
     hanging.write('{');
     const started = performance.now();
@@ -312,7 +366,10 @@ describe('startRunServer, worker mode only', () => {
 
     const flags = new Int32Array(new SharedArrayBuffer(8));
     const reads = ['/metrics', '/healthz', '/readyz', '/api/runs/demo', '/api/sd'];
-    const client = new Worker(CLIENT, { eval: true, workerData: { url: server.url, flags: flags.buffer, reads, json } });
+    const client = new Worker(CLIENT, {
+      eval: true,
+      workerData: { url: server.url, flags: flags.buffer, reads, json },
+    });
     cleanup.push(async () => void (await client.terminate()));
     await once(client, 'message');
 
@@ -331,7 +388,10 @@ describe('startRunServer, worker mode only', () => {
     expect(answers['/readyz']).toEqual({ status: 200, body: '{"status":"ready"}' });
     expect(JSON.parse(answers['/api/runs/demo']?.body ?? '{}')).toMatchObject({ run: 'demo', state: 'running' });
     expect(answers['/api/sd']?.status).toBe(200);
-    expect(answers.put).toEqual({ status: 503, body: '{"error":"run: the training thread did not answer within 100 ms; read the run before retrying"}' });
+    expect(answers.put).toEqual({
+      status: 503,
+      body: '{"error":"run: the training thread did not answer within 100 ms; read the run before retrying"}',
+    });
 
     // The command reaches this thread only now, past its deadline: it is skipped.
     const after = await fetch(`${server.url}/api/runs/demo/pause`, { method: 'POST', headers: auth });
@@ -343,7 +403,9 @@ describe('startRunServer, worker mode only', () => {
     const { server, counted, log } = await setup('worker', { startTimeoutMs: 1 });
     expect(server.mode).toBe('main');
     expect(counted).toEqual(['server']);
-    expect(log.lines.some((l) => l.level === 50 && String(l.msg).startsWith('the server thread did not start'))).toBe(true);
+    expect(log.lines.some((l) => l.level === 50 && String(l.msg).startsWith('the server thread did not start'))).toBe(
+      true,
+    );
     expect(await (await fetch(`${server.url}/metrics`)).text()).toContain('lossband_run_server_test_total 0');
   });
 });

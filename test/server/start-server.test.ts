@@ -54,14 +54,24 @@ describe('startServer', () => {
   });
 
   it('rejects an unbindable host with a UserError naming it', async () => {
-    const error = await startServer({ app, host: '203.0.113.1', ephemeral: true, portExplicit: false, log: silentLogger() }).catch((e: unknown) => e);
+    const error = await startServer({
+      app,
+      host: '203.0.113.1',
+      ephemeral: true,
+      portExplicit: false,
+      log: silentLogger(),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as UserError).message).toMatch(/^cannot listen on 203\.0\.113\.1:\d+: EADDRNOTAVAIL$/);
   });
 
   it('refuses port 0 and out-of-range ports, naming the value', async () => {
-    await expect(startServer({ app, port: 0, portExplicit: true, log: silentLogger() })).rejects.toThrow('Invalid port: 0');
-    await expect(startServer({ app, port: 70000, portExplicit: true, log: silentLogger() })).rejects.toThrow('Invalid port: 70000');
+    await expect(startServer({ app, port: 0, portExplicit: true, log: silentLogger() })).rejects.toThrow(
+      'Invalid port: 0',
+    );
+    await expect(startServer({ app, port: 70000, portExplicit: true, log: silentLogger() })).rejects.toThrow(
+      'Invalid port: 70000',
+    );
   });
 
   it('closes promptly with an idle keep-alive connection and an in-flight request open', async () => {
@@ -93,7 +103,15 @@ describe('startServer', () => {
       });
     const standard = track(await startServer({ app, ephemeral: true, portExplicit: false, log: silentLogger() }));
     expect(await keepAlive(standard)).toBe('timeout=5');
-    const quick = track(await startServer({ app, ephemeral: true, portExplicit: false, timeouts: { keepAliveTimeoutMs: 2000 }, log: silentLogger() }));
+    const quick = track(
+      await startServer({
+        app,
+        ephemeral: true,
+        portExplicit: false,
+        timeouts: { keepAliveTimeoutMs: 2000 },
+        log: silentLogger(),
+      }),
+    );
     expect(await keepAlive(quick)).toBe('timeout=2');
   });
 });

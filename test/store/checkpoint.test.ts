@@ -49,10 +49,12 @@ describe('CheckpointWriter', () => {
     const order: string[] = [];
     let release!: () => void;
     const barrier = new Promise<void>((r) => (release = r));
-    expect(writer.writeInBackground(checkpoint(100), async () => {
-      order.push('barrier');
-      await barrier;
-    })).toBe(true);
+    expect(
+      writer.writeInBackground(checkpoint(100), async () => {
+        order.push('barrier');
+        await barrier;
+      }),
+    ).toBe(true);
     expect(writer.writeInBackground(checkpoint(200), async () => undefined)).toBe(false);
     expect(readCheckpoint(file)).toBeUndefined();
     release();
@@ -71,7 +73,10 @@ describe('CheckpointWriter', () => {
       calls += 1;
       throw Object.assign(new Error('i/o'), { code: 'EIO' });
     };
-    const writer = new CheckpointWriter(path.join(dir(), 'checkpoint.json'), { onError: (e) => errors.push(e), write: eio });
+    const writer = new CheckpointWriter(path.join(dir(), 'checkpoint.json'), {
+      onError: (e) => errors.push(e),
+      write: eio,
+    });
     writer.writeInBackground(checkpoint(1), async () => undefined);
     await writer.settle();
     writer.writeInBackground(checkpoint(2), async () => undefined);

@@ -10,8 +10,26 @@ import type { StoreFailure } from '../../src/store/store-failure.js';
 
 const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-ew-'));
 const event = (epoch: number, extra: Partial<EpochEvent> = {}): EpochEvent =>
-  ({ run: 'r', epoch, loss: 0.35, nonFinite: false, sigma: 0.1, draws: 1, smoothedLoss: 0.35, band: { lo: 0.3, hi: 0.4 }, inBand: true, terms: { p: 0, i: 0, d: 0 }, timestamp: 0, ...extra }) as unknown as EpochEvent;
-const epochsIn = (text: string): number[] => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l).epoch);
+  ({
+    run: 'r',
+    epoch,
+    loss: 0.35,
+    nonFinite: false,
+    sigma: 0.1,
+    draws: 1,
+    smoothedLoss: 0.35,
+    band: { lo: 0.3, hi: 0.4 },
+    inBand: true,
+    terms: { p: 0, i: 0, d: 0 },
+    timestamp: 0,
+    ...extra,
+  }) as unknown as EpochEvent;
+const epochsIn = (text: string): number[] =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).epoch);
 
 async function history(d: string): Promise<number[]> {
   const out: number[] = [];
@@ -51,7 +69,8 @@ describe('EventsWriter', () => {
     const d = dir();
     const file = path.join(d, 'events.jsonl');
     const w = new EventsWriter(file, { every: 10 });
-    for (let e = 1; e <= 37; e++) w.append(event(e, e === 13 ? { nonFinite: true, loss: null as unknown as number } : {}));
+    for (let e = 1; e <= 37; e++)
+      w.append(event(e, e === 13 ? { nonFinite: true, loss: null as unknown as number } : {}));
     w.close();
     expect(epochsIn(fs.readFileSync(file, 'utf8'))).toEqual([10, 13, 20, 30, 37]);
   });
@@ -106,7 +125,12 @@ describe('EventsWriter', () => {
     const fatal: StoreFailure[] = [];
     const errors: unknown[] = [];
     const io = fullDisk(1000);
-    const w = new EventsWriter(file, { maxBufferBytes: 600, fs: io, onFatal: (f) => fatal.push(f), onError: (e) => errors.push(e) });
+    const w = new EventsWriter(file, {
+      maxBufferBytes: 600,
+      fs: io,
+      onFatal: (f) => fatal.push(f),
+      onError: (e) => errors.push(e),
+    });
     for (let e = 1; e <= 200; e++) w.append(event(e));
     const calls = io.calls;
     w.close();

@@ -31,7 +31,13 @@ describe('readEventLines', () => {
   });
 
   it('reads closed segments (compressed or not) before events.jsonl, in number order', async () => {
-    const d = dir({ 'events.jsonl': 'e\n', 'events-000010.jsonl.gz': gzipSync('d\n'), 'events-000002.jsonl': 'c\n', 'events-000001.jsonl.gz': gzipSync('a\nb\n'), 'other.jsonl': 'x\n' });
+    const d = dir({
+      'events.jsonl': 'e\n',
+      'events-000010.jsonl.gz': gzipSync('d\n'),
+      'events-000002.jsonl': 'c\n',
+      'events-000001.jsonl.gz': gzipSync('a\nb\n'),
+      'other.jsonl': 'x\n',
+    });
     const lines = await all(d);
     expect(lines.map((l) => l.text)).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(lines.map((l) => [path.basename(l.file), l.line, l.live])).toEqual([
@@ -55,8 +61,12 @@ describe('readEventLines', () => {
 
   it('refuses a line longer than maxLineBytes, so a damaged file cannot fill memory', async () => {
     const d = dir({ 'events.jsonl': `ok\n${'x'.repeat(5000)}\n` });
-    await expect(all(d, { maxLineBytes: 1024, chunkBytes: 256 })).rejects.toThrow(/events\.jsonl:2: line longer than 1024 bytes/);
-    await expect(all(dir({ 'events.jsonl': 'y'.repeat(5000) }), { maxLineBytes: 1024, chunkBytes: 256 })).rejects.toThrow(/events\.jsonl:1: line longer/);
+    await expect(all(d, { maxLineBytes: 1024, chunkBytes: 256 })).rejects.toThrow(
+      /events\.jsonl:2: line longer than 1024 bytes/,
+    );
+    await expect(
+      all(dir({ 'events.jsonl': 'y'.repeat(5000) }), { maxLineBytes: 1024, chunkBytes: 256 }),
+    ).rejects.toThrow(/events\.jsonl:1: line longer/);
   });
 
   it('yields nothing for a missing history and names a corrupt segment', async () => {

@@ -55,7 +55,9 @@ describe('reconcileEvents', () => {
   });
 
   it('refuses when events the checkpoint covers are missing', async () => {
-    await expect(reconcileEvents(runDir(lines(3)), 5)).rejects.toThrow(/holds 3 epochs but the checkpoint is at epoch 5/);
+    await expect(reconcileEvents(runDir(lines(3)), 5)).rejects.toThrow(
+      /holds 3 epochs but the checkpoint is at epoch 5/,
+    );
   });
 
   it('with every = 10 keeps the multiples and the extras, and still finds a missing multiple', async () => {
@@ -63,11 +65,16 @@ describe('reconcileEvents', () => {
     expect(await reconcileEvents(dir, 60, { every: 10 })).toEqual({ kept: 7, dropped: 2 });
     expect(events(dir)).toBe(range(10, 50, 10) + JSON.stringify({ epoch: 53 }) + '\n' + range(60, 60));
     const missing = runDir(range(10, 20, 10) + range(40, 40));
-    await expect(reconcileEvents(missing, 40, { every: 10 })).rejects.toThrow(/:3: epoch 40 out of order \(expected 30\)/);
+    await expect(reconcileEvents(missing, 40, { every: 10 })).rejects.toThrow(
+      /:3: epoch 40 out of order \(expected 30\)/,
+    );
   });
 
   it('reads rotated segments in order and cuts inside a compressed one', async () => {
-    const dir = runDir(range(9, 12), { 'events-000001.jsonl.gz': gzipSync(range(1, 4)), 'events-000002.jsonl.gz': gzipSync(range(5, 8)) });
+    const dir = runDir(range(9, 12), {
+      'events-000001.jsonl.gz': gzipSync(range(1, 4)),
+      'events-000002.jsonl.gz': gzipSync(range(5, 8)),
+    });
     expect(await reconcileEvents(dir, 6)).toEqual({ kept: 6, dropped: 6 });
     expect(gunzipSync(fs.readFileSync(path.join(dir, 'events-000002.jsonl.gz'))).toString()).toBe(range(5, 6));
     expect(gunzipSync(fs.readFileSync(path.join(dir, 'events-000001.jsonl.gz'))).toString()).toBe(range(1, 4));
@@ -76,7 +83,10 @@ describe('reconcileEvents', () => {
   });
 
   it('removes whole segments after the cut and reads a segment left uncompressed', async () => {
-    const dir = runDir(range(9, 10), { 'events-000001.jsonl': range(1, 4), 'events-000002.jsonl.gz': gzipSync(range(5, 8)) });
+    const dir = runDir(range(9, 10), {
+      'events-000001.jsonl': range(1, 4),
+      'events-000002.jsonl.gz': gzipSync(range(5, 8)),
+    });
     expect(await reconcileEvents(dir, 3)).toEqual({ kept: 3, dropped: 7 });
     expect(fs.readdirSync(dir).sort()).toEqual(['events-000001.jsonl', 'events.jsonl']);
     expect(fs.readFileSync(path.join(dir, 'events-000001.jsonl'), 'utf8')).toBe(range(1, 3));

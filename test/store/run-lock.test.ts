@@ -10,7 +10,9 @@ describe('acquireRunLock', () => {
   it('gives the directory to one writer and names the holder to the next', () => {
     const dir = tmp();
     const first = acquireRunLock(dir, { pid: 111, host: 'h', alive: () => true });
-    expect(() => acquireRunLock(dir, { pid: 222, host: 'h', alive: () => true })).toThrow(/another lossband process is writing this run \(pid 111 on h since /);
+    expect(() => acquireRunLock(dir, { pid: 222, host: 'h', alive: () => true })).toThrow(
+      /another lossband process is writing this run \(pid 111 on h since /,
+    );
     first.release();
     const second = acquireRunLock(dir, { pid: 222, host: 'h', alive: () => true });
     second.release();
@@ -27,7 +29,9 @@ describe('acquireRunLock', () => {
   it('never guesses that another host’s lock is stale, and says which file to remove', () => {
     const dir = tmp();
     acquireRunLock(dir, { pid: 111, host: 'other', alive: () => false });
-    expect(() => acquireRunLock(dir, { pid: 222, host: 'h', alive: () => false })).toThrow(/pid 111 on other .*; if that process is gone, remove .*\.lossband\.lock/);
+    expect(() => acquireRunLock(dir, { pid: 222, host: 'h', alive: () => false })).toThrow(
+      /pid 111 on other .*; if that process is gone, remove .*\.lossband\.lock/,
+    );
   });
 
   it('does not follow a symlink planted at the lock name', () => {
@@ -35,7 +39,9 @@ describe('acquireRunLock', () => {
     const victim = path.join(tmp(), 'victim.txt');
     fs.writeFileSync(victim, 'keep me');
     fs.symlinkSync(victim, path.join(dir, '.lossband.lock'));
-    expect(() => acquireRunLock(dir, { pid: 1, host: 'h', alive: () => true })).toThrow(/another lossband process|cannot lock/);
+    expect(() => acquireRunLock(dir, { pid: 1, host: 'h', alive: () => true })).toThrow(
+      /another lossband process|cannot lock/,
+    );
     expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
   });
 

@@ -3,7 +3,17 @@ import { configKeyProblem } from '../../src/sweep/config-key.js';
 
 describe('configKeyProblem', () => {
   it('accepts keys and sections of the run config', () => {
-    for (const key of ['band', 'band.lo', 'seed', 'controller.type', 'model.hidden', 'model.learningRate', 'data.path', 'data', 'noise.draws']) {
+    for (const key of [
+      'band',
+      'band.lo',
+      'seed',
+      'controller.type',
+      'model.hidden',
+      'model.learningRate',
+      'data.path',
+      'data',
+      'noise.draws',
+    ]) {
       expect(configKeyProblem(key), key).toBeUndefined();
     }
   });

@@ -8,7 +8,10 @@ describe('estimateEta', () => {
 
   it('spreads the work left (pending plus the undone share of running runs) at the mean duration over the busy lanes', () => {
     // mean 11 s; left = 4 + 0.5 + 0.75 = 5.25 runs; 2 lanes
-    expect(estimateEta({ endedSeconds: [10, 12], pending: 4, running: [0.5, 0.25], concurrency: 2 })).toBeCloseTo((11 * 5.25) / 2, 9);
+    expect(estimateEta({ endedSeconds: [10, 12], pending: 4, running: [0.5, 0.25], concurrency: 2 })).toBeCloseTo(
+      (11 * 5.25) / 2,
+      9,
+    );
   });
 
   it('uses only the lanes that still have work', () => {

@@ -22,7 +22,9 @@ describe('loadSweepFile', () => {
   });
 
   it('names a missing file, a directory and an oversized file without a stack', () => {
-    expect(() => loadSweepFile(path.join(dir, 'none.yaml'))).toThrow(`${path.join(dir, 'none.yaml')}: cannot read sweep file (ENOENT)`);
+    expect(() => loadSweepFile(path.join(dir, 'none.yaml'))).toThrow(
+      `${path.join(dir, 'none.yaml')}: cannot read sweep file (ENOENT)`,
+    );
     expect(() => loadSweepFile(dir)).toThrow(`${dir}: not a regular file`);
     const big = path.join(dir, 'big.yaml');
     fs.writeFileSync(big, `# ${'x'.repeat(1 << 20)}\n`);

@@ -44,19 +44,27 @@ describe('parseSweep', () => {
   });
 
   it('names file:line:column and the key of a bad base value', () => {
-    expect(errorOf('base:\n  model:\n    learningRate: -1\n')).toMatch(/^s\.yaml:3:19: base\.model\.learningRate: Too small/);
+    expect(errorOf('base:\n  model:\n    learningRate: -1\n')).toMatch(
+      /^s\.yaml:3:19: base\.model\.learningRate: Too small/,
+    );
     expect(errorOf('base:\n  epochz: 3\n')).toBe('s.yaml:2:11: base.epochz: unknown key');
   });
 
   it('rejects keys the sweep owns in base', () => {
     expect(errorOf('base:\n  name: foo\n')).toBe('s.yaml:2:9: base.name: set by the sweep, not allowed in base');
     expect(errorOf('base:\n  out: runs/x\n')).toMatch(/^s\.yaml:2:8: base\.out: set by the sweep/);
-    expect(errorOf('base:\n  token: abcdefghijklmnopqrstuvwxyz\n')).toMatch(/^s\.yaml:2:10: base\.token: not allowed in a sweep file \(set LOSSBAND_TOKEN\)$/);
+    expect(errorOf('base:\n  token: abcdefghijklmnopqrstuvwxyz\n')).toMatch(
+      /^s\.yaml:2:10: base\.token: not allowed in a sweep file \(set LOSSBAND_TOKEN\)$/,
+    );
   });
 
   it('names an unknown swept key where it is written', () => {
-    expect(errorOf('grid:\n  seed: [1]\n  model.lerningRate: [0.1]\n')).toBe('s.yaml:3:22: grid.model.lerningRate: unknown config key');
-    expect(errorOf('random:\n  count: 1\n  choices:\n    band.lo.x: [1]\n')).toMatch(/^s\.yaml:4:16: random\.choices\.band\.lo\.x: unknown config key/);
+    expect(errorOf('grid:\n  seed: [1]\n  model.lerningRate: [0.1]\n')).toBe(
+      's.yaml:3:22: grid.model.lerningRate: unknown config key',
+    );
+    expect(errorOf('random:\n  count: 1\n  choices:\n    band.lo.x: [1]\n')).toMatch(
+      /^s\.yaml:4:16: random\.choices\.band\.lo\.x: unknown config key/,
+    );
   });
 
   it('rejects a key that is not a dotted config key', () => {
@@ -65,17 +73,23 @@ describe('parseSweep', () => {
   });
 
   it('rejects keys that cannot vary per run', () => {
-    expect(errorOf('grid:\n  server.port: [1, 2]\n')).toMatch(/^s\.yaml:2:16: grid\.server\.port: cannot vary across the runs of a sweep$/);
+    expect(errorOf('grid:\n  server.port: [1, 2]\n')).toMatch(
+      /^s\.yaml:2:16: grid\.server\.port: cannot vary across the runs of a sweep$/,
+    );
     expect(errorOf('grid:\n  name: [a, b]\n')).toMatch(/grid\.name: cannot vary/);
     expect(errorOf('random:\n  count: 1\n  choices:\n    out: [a]\n')).toMatch(/random\.choices\.out: cannot vary/);
   });
 
   it('rejects overlapping keys, within and across grid and random', () => {
-    expect(errorOf('grid:\n  model: [{hidden: [4]}]\n  model.hidden: [[8]]\n')).toMatch(/^s\.yaml:3:17: grid\.model\.hidden: overlaps grid\.model$/);
-    expect(errorOf('grid:\n  band.lo: [0.1]\nrandom:\n  count: 1\n  choices:\n    band: [{lo: 0.1, hi: 0.2}]\n')).toMatch(
-      /random\.choices\.band: overlaps grid\.band\.lo$/,
+    expect(errorOf('grid:\n  model: [{hidden: [4]}]\n  model.hidden: [[8]]\n')).toMatch(
+      /^s\.yaml:3:17: grid\.model\.hidden: overlaps grid\.model$/,
     );
-    expect(errorOf('grid:\n  seed: [1]\nrandom:\n  count: 1\n  choices:\n    seed: [2]\n')).toMatch(/random\.choices\.seed: overlaps grid\.seed$/);
+    expect(
+      errorOf('grid:\n  band.lo: [0.1]\nrandom:\n  count: 1\n  choices:\n    band: [{lo: 0.1, hi: 0.2}]\n'),
+    ).toMatch(/random\.choices\.band: overlaps grid\.band\.lo$/);
+    expect(errorOf('grid:\n  seed: [1]\nrandom:\n  count: 1\n  choices:\n    seed: [2]\n')).toMatch(
+      /random\.choices\.seed: overlaps grid\.seed$/,
+    );
   });
 
   it('requires a list with at least one value per key', () => {
@@ -86,7 +100,9 @@ describe('parseSweep', () => {
   it('validates the random section', () => {
     expect(errorOf('random:\n  count: 0\n  choices: {seed: [1]}\n')).toMatch(/^s\.yaml:2:10: random\.count: Too small/);
     expect(errorOf('random:\n  count: 1\n')).toMatch(/random\.choices: /);
-    expect(errorOf('random:\n  count: 1\n  choices: {seed: [1]}\n  sed: 4\n')).toMatch(/^s\.yaml:4:8: random\.sed: unknown key$/);
+    expect(errorOf('random:\n  count: 1\n  choices: {seed: [1]}\n  sed: 4\n')).toMatch(
+      /^s\.yaml:4:8: random\.sed: unknown key$/,
+    );
   });
 
   it('reports YAML syntax errors, duplicate keys and bad top-level keys with their position', () => {

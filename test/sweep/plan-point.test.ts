@@ -54,7 +54,9 @@ describe('planPoint', () => {
     expect(planPoint(config)).toMatchObject({ kind: 'resume' });
     write('config.json', { ...config, seed: 2 });
     expect(() => planPoint(config)).toThrow(UserError);
-    expect(() => planPoint(config)).toThrow(`${path.join(config.out, 'config.json')}: holds run p-0-seed1 with another config (seed differs); remove ${config.out} or choose another --out`);
+    expect(() => planPoint(config)).toThrow(
+      `${path.join(config.out, 'config.json')}: holds run p-0-seed1 with another config (seed differs); remove ${config.out} or choose another --out`,
+    );
     write('config.json', { ...config, model: { ...config.model, hidden: [3] } });
     expect(() => planPoint(config)).toThrow('(model.hidden differs)');
   });
@@ -62,17 +64,28 @@ describe('planPoint', () => {
   it('resumes with what the run recorded of its data (absolute CSV path, SHA-256), and ignores it when comparing', () => {
     const csv = path.join(os.tmpdir(), 'lossband-plan-data.csv');
     const rel = path.relative(process.cwd(), csv);
-    const point = expandSweep(parseSweep(`name: p\nbase:\n  epochs: 50\n  data: { path: ${JSON.stringify(rel)} }\ngrid:\n  seed: [1]\n`, 'p.yaml'))[0]!;
+    const point = expandSweep(
+      parseSweep(
+        `name: p\nbase:\n  epochs: 50\n  data: { path: ${JSON.stringify(rel)} }\ngrid:\n  seed: [1]\n`,
+        'p.yaml',
+      ),
+    )[0]!;
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-plan-'));
     const config = pointConfig(point, out, server);
     const sha256 = 'a'.repeat(64);
     fs.mkdirSync(config.out, { recursive: true });
-    fs.writeFileSync(path.join(config.out, 'config.json'), JSON.stringify({ ...config, data: { ...config.data, path: csv, sha256 } }));
+    fs.writeFileSync(
+      path.join(config.out, 'config.json'),
+      JSON.stringify({ ...config, data: { ...config.data, path: csv, sha256 } }),
+    );
     const plan = planPoint(config);
     expect(plan.kind).toBe('resume');
     expect(plan.kind === 'resume' && plan.config.data).toMatchObject({ path: csv, sha256 });
     // Another file is another experiment.
-    fs.writeFileSync(path.join(config.out, 'config.json'), JSON.stringify({ ...config, data: { ...config.data, path: '/elsewhere.csv', sha256 } }));
+    fs.writeFileSync(
+      path.join(config.out, 'config.json'),
+      JSON.stringify({ ...config, data: { ...config.data, path: '/elsewhere.csv', sha256 } }),
+    );
     expect(() => planPoint(config)).toThrow('(data.path differs)');
   });
 

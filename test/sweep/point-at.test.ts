@@ -24,7 +24,9 @@ describe('pointAt (the --index semantic)', () => {
 
   it('rejects anything but a whole number', () => {
     for (const bad of ['', ' 1', '1.0', '1e0', '-0', '0x1', 'abc', '9'.repeat(30), 'length']) {
-      expect(() => pointAt(points, bad), bad).toThrow(/^--index ".*": expected a whole number; the sweep has 8 points \(0-7\)$/);
+      expect(() => pointAt(points, bad), bad).toThrow(
+        /^--index ".*": expected a whole number; the sweep has 8 points \(0-7\)$/,
+      );
     }
     expect(() => pointAt(points, 1.5)).toThrow('--index 1.5: expected a whole number');
     expect(() => pointAt(points, Number.NaN)).toThrow('--index NaN: expected a whole number');

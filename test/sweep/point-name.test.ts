@@ -5,12 +5,12 @@ import { pointName } from '../../src/sweep/point-name.js';
 describe('pointName', () => {
   it('shows each parameter compactly', () => {
     expect(pointName('iris', 5, 8, { 'controller.type': 'pid', seed: 2 })).toBe('iris-5-pid_seed2');
-    expect(pointName('s', 0, 1, { band: { lo: 0.3, hi: 0.4 }, 'model.hidden': [16, 8], 'model.learningRate': 0.001 })).toBe(
-      's-0-lo0.3-hi0.4_hidden16x8_learningRate0.001',
-    );
-    expect(pointName('s', 0, 1, { 'data.path': '/data/my wine.csv', 'model.batchSize': null, 'data.standardize': false })).toBe(
-      's-0-data-my-wine.csv_batchSizenull_standardizefalse',
-    );
+    expect(
+      pointName('s', 0, 1, { band: { lo: 0.3, hi: 0.4 }, 'model.hidden': [16, 8], 'model.learningRate': 0.001 }),
+    ).toBe('s-0-lo0.3-hi0.4_hidden16x8_learningRate0.001');
+    expect(
+      pointName('s', 0, 1, { 'data.path': '/data/my wine.csv', 'model.batchSize': null, 'data.standardize': false }),
+    ).toBe('s-0-data-my-wine.csv_batchSizenull_standardizefalse');
   });
 
   it('zero-pads the index so names sort in point order', () => {

@@ -62,18 +62,27 @@ describe('PointThread', () => {
   it('answers false for a request to a thread that is not running, or that dies before it answers', async () => {
     const idle = threadOf('');
     await expect(idle.thread.command('pt-0', { action: 'pause' })).resolves.toBe(false);
-    const { thread } = threadOf(`port.removeAllListeners('message'); port.on('message', () => process.exit(3)); port.postMessage({ type: 'update', metrics: [], runs: [] });`);
+    const { thread } = threadOf(
+      `port.removeAllListeners('message'); port.on('message', () => process.exit(3)); port.postMessage({ type: 'update', metrics: [], runs: [] });`,
+    );
     const done = thread.run(config, false);
     // The thread exits on the request instead of answering it.
     await expect(thread.command('pt-0', { action: 'band', band: { lo: 0.1, hi: 0.2 } })).resolves.toBe(false);
-    await expect(done).resolves.toMatchObject({ kind: 'threw', message: 'the worker thread training it ended (exit code 3)' });
+    await expect(done).resolves.toMatchObject({
+      kind: 'threw',
+      message: 'the worker thread training it ended (exit code 3)',
+    });
   });
 
   it('fails the point of a thread that dies, and starts a new thread for the next point', async () => {
     const { thread, started, log } = threadOf(`
       if (m.resume) port.postMessage({ type: 'done', run: m.config.name, result: { kind: 'ended' } });
       else process.exit(7);`);
-    await expect(thread.run(config, false)).resolves.toEqual({ kind: 'threw', message: 'the worker thread training it ended (exit code 7)', exitCode: undefined });
+    await expect(thread.run(config, false)).resolves.toEqual({
+      kind: 'threw',
+      message: 'the worker thread training it ended (exit code 7)',
+      exitCode: undefined,
+    });
     expect(thread.metrics).toBeUndefined();
     await expect(thread.run(config, true)).resolves.toEqual({ kind: 'ended' });
     expect(started()).toBe(2);
@@ -84,12 +93,18 @@ describe('PointThread', () => {
   it('fails the point of a thread that throws, with the error', async () => {
     const { thread, log } = threadOf(`throw new Error('plant exploded');`);
     const result = await thread.run(config, false);
-    expect(result).toEqual({ kind: 'threw', message: 'the worker thread training it ended (plant exploded)', exitCode: undefined });
+    expect(result).toEqual({
+      kind: 'threw',
+      message: 'the worker thread training it ended (plant exploded)',
+      exitCode: undefined,
+    });
     expect(log.lines.map((l) => l.msg)).toEqual(["a sweep's worker thread failed"]);
   });
 
   it('refuses a second point while one is in flight', async () => {
-    const { thread } = threadOf(`setTimeout(() => port.postMessage({ type: 'done', run: m.config.name, result: { kind: 'ended' } }), 10);`);
+    const { thread } = threadOf(
+      `setTimeout(() => port.postMessage({ type: 'done', run: m.config.name, result: { kind: 'ended' } }), 10);`,
+    );
     const first = thread.run(config, false);
     expect(() => thread.run(config, false)).toThrow('PointThread.run: pt-0 is still running');
     await first;

@@ -24,7 +24,9 @@ describe('randomPicks', () => {
   });
 
   it('covers the whole space when count equals its size', () => {
-    const all = randomPicks(choices, 12, 9).map((p) => `${String(p.a)}${String(p.b)}`).sort();
+    const all = randomPicks(choices, 12, 9)
+      .map((p) => `${String(p.a)}${String(p.b)}`)
+      .sort();
     expect(all).toEqual(['1x', '1y', '1z', '2x', '2y', '2z', '3x', '3y', '3z', '4x', '4y', '4z']);
   });
 
@@ -39,7 +41,9 @@ describe('randomPicks', () => {
   });
 
   it('handles spaces far larger than the count without building them', () => {
-    const big = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, Array.from({ length: 20 }, (_, j) => j)]));
+    const big = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`k${i}`, Array.from({ length: 20 }, (_, j) => j)]),
+    );
     expect(choiceSpaceSize(big)).toBe(20 ** 12);
     const picks = randomPicks(big, 100, 3);
     expect(new Set(picks.map((p) => JSON.stringify(p))).size).toBe(100);

@@ -4,7 +4,10 @@ import { RunProxy } from '../../src/sweep/run-proxy.js';
 import type { PointCommand } from '../../src/sweep/sweep-protocol.js';
 import { makeEvent } from '../metrics/make-event.js';
 
-const config = resolveConfig([{ name: 'p-1', epochs: 300, band: { lo: 0.2, hi: 0.3 }, noise: { draws: 4 } }], new Date(0));
+const config = resolveConfig(
+  [{ name: 'p-1', epochs: 300, band: { lo: 0.2, hi: 0.3 }, noise: { draws: 4 } }],
+  new Date(0),
+);
 
 function proxy(applied = true) {
   const sent: PointCommand[] = [];
@@ -15,7 +18,17 @@ describe('RunProxy', () => {
   it('shows a starting view made from the config until the worker posts', () => {
     const { proxy: p } = proxy();
     expect(p.run).toBe('p-1');
-    expect(p.view()).toEqual({ run: 'p-1', state: 'starting', epoch: 0, epochs: 300, band: { lo: 0.2, hi: 0.3 }, sigma: config.noise.min, draws: 4, controller: 'pid', backend: 'auto' });
+    expect(p.view()).toEqual({
+      run: 'p-1',
+      state: 'starting',
+      epoch: 0,
+      epochs: 300,
+      band: { lo: 0.2, hi: 0.3 },
+      sigma: config.noise.min,
+      draws: 4,
+      controller: 'pid',
+      backend: 'auto',
+    });
     expect(p.lastEvent()).toBeUndefined();
   });
 
@@ -39,7 +52,12 @@ describe('RunProxy', () => {
     p.resume();
     expect(p.view().state).toBe('running');
     p.stop();
-    expect(sent).toEqual([{ action: 'band', band: { lo: 0.1, hi: 0.2 } }, { action: 'pause' }, { action: 'resume' }, { action: 'stop' }]);
+    expect(sent).toEqual([
+      { action: 'band', band: { lo: 0.1, hi: 0.2 } },
+      { action: 'pause' },
+      { action: 'resume' },
+      { action: 'stop' },
+    ]);
   });
 
   it('keeps the band of a run that ended before the request reached it', async () => {

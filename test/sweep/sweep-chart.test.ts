@@ -4,10 +4,27 @@ import { renderSweepChart } from '../../src/sweep/render-sweep-chart.js';
 import { buildSweepChartSpec } from '../../src/sweep/sweep-chart-spec.js';
 import type { SweepRow } from '../../src/sweep/sweep-results.js';
 
-function row(index: number, state: SweepRow['state'], inBandFraction: number | null, finalLoss: number | null): SweepRow {
+function row(
+  index: number,
+  state: SweepRow['state'],
+  inBandFraction: number | null,
+  finalLoss: number | null,
+): SweepRow {
   return {
-    index, name: `s-${index}`, params: { seed: index }, state, epochs: 10, finalLoss, testAccuracy: 0.9, inBandFraction,
-    firstInBandEpoch: 2, bandIAE: 1, finalSigma: 0.1, wallSeconds: 1, error: null, band: finalLoss === null ? null : { lo: 0.3, hi: 0.4 },
+    index,
+    name: `s-${index}`,
+    params: { seed: index },
+    state,
+    epochs: 10,
+    finalLoss,
+    testAccuracy: 0.9,
+    inBandFraction,
+    firstInBandEpoch: 2,
+    bandIAE: 1,
+    finalSigma: 0.1,
+    wallSeconds: 1,
+    error: null,
+    band: finalLoss === null ? null : { lo: 0.3, hi: 0.4 },
   };
 }
 const rows = [row(0, 'finished', 0.9, 0.35), row(1, 'failed', null, null), row(2, 'stopped', 0.4, 0.5)];
@@ -27,6 +44,7 @@ describe('sweep chart', () => {
   it('renders an SVG naming every run and both panels', async () => {
     const svg = await renderSweepChart(rows, { title: 'iris-bands' });
     expect(svg.startsWith('<svg')).toBe(true);
-    for (const text of ['iris-bands', 's-0', 's-1', 's-2', 'epochs in band', 'final loss (bar: band)']) expect(svg).toContain(text);
+    for (const text of ['iris-bands', 's-0', 's-1', 's-2', 'epochs in band', 'final loss (bar: band)'])
+      expect(svg).toContain(text);
   });
 });

@@ -19,7 +19,10 @@ export function sweepFile(text: string): string {
 }
 
 /** Runs `lossband …` to its end. */
-export async function lossband(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function lossband(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [bin, ...args], { env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
@@ -31,7 +34,10 @@ export async function lossband(args: string[], env: NodeJS.ProcessEnv = {}): Pro
 
 /** A `lossband …` process in the background, with its output so far. */
 export function start(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   started.add(child);
   let stdout = '';
   let stderr = '';
@@ -90,10 +96,15 @@ export async function getJson<T>(url: string): Promise<T | undefined> {
   }
 }
 
-export const readJson = <T = Record<string, unknown>>(...parts: string[]): T => JSON.parse(fs.readFileSync(path.join(...parts), 'utf8')) as T;
+export const readJson = <T = Record<string, unknown>>(...parts: string[]): T =>
+  JSON.parse(fs.readFileSync(path.join(...parts), 'utf8')) as T;
 
 /** The epoch numbers of a run directory's events.jsonl, in file order. */
 export const eventEpochs = (dir: string): number[] =>
-  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { epoch: number }).epoch);
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { epoch: number }).epoch);
 
 export const oneToN = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);

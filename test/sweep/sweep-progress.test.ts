@@ -23,7 +23,10 @@ describe('SweepProgress', () => {
     ]);
     // 2 runs pending, 2 lanes free: 10 s
     p.ended({ name: 'b', state: 'failed', error: 'x.csv: no such file' }, []);
-    expect(lines.slice(2)).toEqual(['✗ b: failed: x.csv: no such file', 'sweep: 1/4 done, 0 running, 1 failed, ETA 10 s']);
+    expect(lines.slice(2)).toEqual([
+      '✗ b: failed: x.csv: no such file',
+      'sweep: 1/4 done, 0 running, 1 failed, ETA 10 s',
+    ]);
   });
 
   it('counts runs ended in earlier sessions as done, and shows no ETA once nothing is left', () => {
@@ -32,7 +35,10 @@ describe('SweepProgress', () => {
     p.started('c');
     at(3000);
     p.ended({ name: 'c', state: 'stopped', epochs: 7, finalLoss: null, inBandFraction: null }, []);
-    expect(lines).toEqual(['• c: stopped, 7 epochs, final loss —, in band —, 3.0 s', 'sweep: 2/2 done, 0 running, 0 failed']);
+    expect(lines).toEqual([
+      '• c: stopped, 7 epochs, final loss —, in band —, 3.0 s',
+      'sweep: 2/2 done, 0 running, 0 failed',
+    ]);
   });
 
   it('formats durations', () => {

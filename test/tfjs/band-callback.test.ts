@@ -17,7 +17,11 @@ const x = tf.randomNormal([N, 1]);
 afterAll(() => x.dispose());
 const tmp = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-cb-')), 'run');
 const lines = (dir: string): { epoch: number; loss: number; sigma: number; inBand: boolean }[] =>
-  fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 
 /**
  * A model whose training loss is σ² (see tfjs-model-plant.test.ts): noise → a frozen identity,
@@ -25,7 +29,10 @@ const lines = (dir: string): { epoch: number; loss: number; sigma: number; inBan
  */
 function identityModel(units = 1): tf.Sequential {
   const model = tf.sequential({
-    layers: [controlledNoise({ inputShape: [1] }), tf.layers.dense({ units, kernelInitializer: 'ones', useBias: false })],
+    layers: [
+      controlledNoise({ inputShape: [1] }),
+      tf.layers.dense({ units, kernelInitializer: 'ones', useBias: false }),
+    ],
   });
   model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
   return model;
@@ -35,7 +42,14 @@ describe('bandCallback with model.fit', () => {
   it('holds an MSE band by setting σ on the noise layer, and writes the run directory', async () => {
     const out = tmp();
     const model = identityModel();
-    const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'identity', port: 0, checkpointEvery: 20, noise: { sigma: 0.1 } });
+    const cb = bandCallback({
+      band: { lo: 0.2, hi: 0.3 },
+      out,
+      run: 'identity',
+      port: 0,
+      checkpointEvery: 20,
+      noise: { sigma: 0.1 },
+    });
     await model.fit(x, x, { epochs: 80, batchSize: 512, callbacks: [cb], verbose: 0 });
     const events = lines(out);
     expect(events.map((e) => e.epoch)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
@@ -57,7 +71,12 @@ describe('bandCallback with model.fit', () => {
   it('resumes: restore() brings back the controller and the epoch count', async () => {
     const out = tmp();
     const first = identityModel();
-    await first.fit(x, x, { epochs: 30, batchSize: 512, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'r', port: 0 })], verbose: 0 });
+    await first.fit(x, x, {
+      epochs: 30,
+      batchSize: 512,
+      callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'r', port: 0 })],
+      verbose: 0,
+    });
     const sigmaAt30 = lines(out).at(-1)?.sigma;
     const second = identityModel();
     const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'r', port: 0, resume: true });
@@ -78,23 +97,33 @@ describe('bandCallback with model.fit', () => {
       const out = tmp();
       const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
       model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-      await expect(model.fit(x, x, { epochs: 1, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0 })], verbose: 0 })).rejects.toThrow(
-        /has no controlledNoise layer/,
-      );
+      await expect(
+        model.fit(x, x, {
+          epochs: 1,
+          callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0 })],
+          verbose: 0,
+        }),
+      ).rejects.toThrow(/has no controlledNoise layer/);
       expect(fs.existsSync(out)).toBe(false);
       model.dispose();
     });
 
     it('no band, or an invalid one', async () => {
       expect(() => bandCallback({} as never)).toThrow(/^bandCallback: band: required/);
-      await expect(bandCallback({ band: { lo: 0.4, hi: 0.3 } }).restore(identityModel())).rejects.toThrow(/^bandCallback: band\.lo: lo must be less than hi/);
+      await expect(bandCallback({ band: { lo: 0.4, hi: 0.3 } }).restore(identityModel())).rejects.toThrow(
+        /^bandCallback: band\.lo: lo must be less than hi/,
+      );
     });
 
     it('a band on a loss the model does not log', async () => {
       const out = tmp();
       const model = identityModel();
       await expect(
-        model.fit(x, x, { epochs: 1, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0, monitor: 'val_loss' })], verbose: 0 }),
+        model.fit(x, x, {
+          epochs: 1,
+          callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, port: 0, monitor: 'val_loss' })],
+          verbose: 0,
+        }),
       ).rejects.toThrow(/bandCallback: monitor "val_loss": the model logs only loss/);
       expect(fs.existsSync(path.join(out, 'events.jsonl'))).toBe(false);
       model.dispose();
@@ -103,10 +132,16 @@ describe('bandCallback with model.fit', () => {
     it('resuming with a different architecture', async () => {
       const out = tmp();
       const model = identityModel();
-      await model.fit(x, x, { epochs: 3, callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0 })], verbose: 0 });
+      await model.fit(x, x, {
+        epochs: 3,
+        callbacks: [bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0 })],
+        verbose: 0,
+      });
       const before = fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8');
       const other = identityModel(2);
-      await expect(bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0, resume: true }).restore(other)).rejects.toThrow(/architecture|shape/);
+      await expect(
+        bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: 'a', port: 0, resume: true }).restore(other),
+      ).rejects.toThrow(/architecture|shape/);
       expect(fs.readFileSync(path.join(out, 'events.jsonl'), 'utf8')).toBe(before);
       model.dispose();
       other.dispose();

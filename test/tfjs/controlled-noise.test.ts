@@ -78,7 +78,10 @@ describe('controlledNoise', () => {
 
   it('takes σ from the variable inside model.fit: an SGD(0) identity model has MSE σ²', async () => {
     const model = tf.sequential({
-      layers: [controlledNoise({ inputShape: [1] }), tf.layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false })],
+      layers: [
+        controlledNoise({ inputShape: [1] }),
+        tf.layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false }),
+      ],
     });
     model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError' });
     const x = tf.randomNormal([20_000, 1]);
@@ -108,7 +111,7 @@ describe('controlledNoise', () => {
     const image = noiseOnly({ inputShape: [2, 2, 1], sigma: 1, scale: [1, 0, 0, 3] });
     const img = tf.zeros([20_000, 2, 2, 1]);
     const noisy = image.layer.apply(img, { training: true }) as tf.Tensor;
-    const pixels = (noisy.reshape([20_000, 4]).transpose().arraySync() as number[][]);
+    const pixels = noisy.reshape([20_000, 4]).transpose().arraySync() as number[][];
     expectNormal(pixels[0] as number[], 1);
     expect(pixels[1]?.every((v) => v === 0) && pixels[2]?.every((v) => v === 0)).toBe(true);
     expectNormal(pixels[3] as number[], 3);
@@ -120,9 +123,13 @@ describe('controlledNoise', () => {
     expect(() => noiseOnly({ inputShape: [4, 3], scale: [1, 2] })).toThrow(
       'controlledNoise: scale has 2 entries, but the input [4, 3] has 3 in its last dimension and 12 in all',
     );
-    expect(() => controlledNoise({ scale: [1, -1] })).toThrow('controlledNoise: scale[1] must be a finite number >= 0, got -1');
+    expect(() => controlledNoise({ scale: [1, -1] })).toThrow(
+      'controlledNoise: scale[1] must be a finite number >= 0, got -1',
+    );
     expect(() => controlledNoise({ scale: [] })).toThrow('scale must be a non-empty array');
-    expect(() => controlledNoise({ sigma: Number.NaN })).toThrow('controlledNoise: sigma must be a finite number >= 0, got NaN');
+    expect(() => controlledNoise({ sigma: Number.NaN })).toThrow(
+      'controlledNoise: sigma must be a finite number >= 0, got NaN',
+    );
     const { model, layer } = noiseOnly({ inputShape: [2] });
     expect(() => layer.setSigma(-0.1)).toThrow(/sigma must be a finite number >= 0, got -0.1/);
     expect(() => layer.setSigma(Infinity)).toThrow(/got Infinity/);
@@ -168,7 +175,10 @@ describe('controlledNoise', () => {
   it('leaks no tensors over repeated fit epochs and σ changes, and frees its scale on dispose', async () => {
     const before = tf.memory().numTensors;
     const model = tf.sequential({
-      layers: [controlledNoise({ inputShape: [4], scale: [1, 1, 2, 2] }), tf.layers.dense({ units: 3, activation: 'softmax' })],
+      layers: [
+        controlledNoise({ inputShape: [4], scale: [1, 1, 2, 2] }),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
     });
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
     const x = tf.randomNormal([64, 4]);

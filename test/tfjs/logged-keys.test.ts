@@ -18,7 +18,9 @@ describe('loggedKeys / requireLoggedKey', () => {
     const h = await model.fit(x, y, { epochs: 1, validationData: [x, y], verbose: 0 });
     expect(Object.keys(h.history).sort()).toEqual(loggedKeys(model, true).sort());
     expect(() => requireLoggedKey(model, 'mae', false, 'band.on')).not.toThrow();
-    expect(() => requireLoggedKey(model, 'val_mse', true, 'band.on')).toThrow('band.on "val_mse": the model logs only loss, mae, val_loss, val_mae');
+    expect(() => requireLoggedKey(model, 'val_mse', true, 'band.on')).toThrow(
+      'band.on "val_mse": the model logs only loss, mae, val_loss, val_mae',
+    );
     tf.dispose([x, y]);
     model.dispose();
   });

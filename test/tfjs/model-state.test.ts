@@ -87,8 +87,14 @@ describe('exportModelState / restoreModelState', () => {
     const cases: [tf.Sequential, string][] = [
       [build({ hidden: 16 }), 'restoreModelState: different architecture: weight dense_Dense'],
       // Dense, Dense → Dense, Dense, Dense: the class lists first differ at the end.
-      [build({ extraLayer: true }), 'restoreModelState: different architecture: layer 4 is absent in the checkpoint but Dense in this model'],
-      [build({ optimizer: () => tf.train.sgd(0.1) }), "restoreModelState: the checkpoint's optimiser is Adam but this model's is SGD"],
+      [
+        build({ extraLayer: true }),
+        'restoreModelState: different architecture: layer 4 is absent in the checkpoint but Dense in this model',
+      ],
+      [
+        build({ optimizer: () => tf.train.sgd(0.1) }),
+        "restoreModelState: the checkpoint's optimiser is Adam but this model's is SGD",
+      ],
     ];
     for (const [model, message] of cases) {
       const weightsBefore = model.getWeights().map((w) => w.arraySync());
@@ -101,7 +107,9 @@ describe('exportModelState / restoreModelState', () => {
     }
     const wide = build({ hidden: 16 });
     const err = (await restoreModelState(wide, state).catch((e: unknown) => e)) as Error;
-    expect(err.message).toMatch(/^restoreModelState: different architecture: weight dense_Dense\d+\/kernel has shape \[5, 8\] in the checkpoint but \[5, 16\] in this model$/);
+    expect(err.message).toMatch(
+      /^restoreModelState: different architecture: weight dense_Dense\d+\/kernel has shape \[5, 8\] in the checkpoint but \[5, 16\] in this model$/,
+    );
     dispose(wide);
     dispose(trained);
   });
@@ -112,11 +120,15 @@ describe('exportModelState / restoreModelState', () => {
     const target = build();
     const before = target.getWeights().map((w) => w.arraySync());
     const cut = { ...state, weights: state.weights.map((w, i) => (i === 0 ? w.slice(0, 8) : w)) };
-    await expect(restoreModelState(target, cut)).rejects.toThrow(/^restoreModelState: weight dense_Dense\d+\/kernel: expected 40 floats, found 1.5$/);
+    await expect(restoreModelState(target, cut)).rejects.toThrow(
+      /^restoreModelState: weight dense_Dense\d+\/kernel: expected 40 floats, found 1.5$/,
+    );
     await expect(restoreModelState(target, { ...state, format: 'x' } as unknown as ModelState)).rejects.toThrow(
       'restoreModelState: format must be "lossband-tfjs-model/1", got "x"',
     );
-    await expect(restoreModelState(target, { ...state, weights: [] })).rejects.toThrow('one entry per architecture weight (5)');
+    await expect(restoreModelState(target, { ...state, weights: [] })).rejects.toThrow(
+      'one entry per architecture weight (5)',
+    );
     expect(target.getWeights().map((w) => w.arraySync())).toEqual(before);
     dispose(model);
     dispose(target);
@@ -137,7 +149,9 @@ describe('exportModelState / restoreModelState', () => {
 
   it('describes nested models by their leaf layers', () => {
     const inner = tf.sequential({ layers: [tf.layers.dense({ inputShape: [2], units: 2 })] });
-    const outer = tf.sequential({ layers: [controlledNoise({ inputShape: [2] }), inner, tf.layers.dense({ units: 1 })] });
+    const outer = tf.sequential({
+      layers: [controlledNoise({ inputShape: [2] }), inner, tf.layers.dense({ units: 1 })],
+    });
     expect(modelArchitecture(outer).layers).toEqual(['ControlledNoise', 'Dense', 'Dense']);
     outer.dispose();
   });

@@ -24,7 +24,10 @@ afterAll(() => x.dispose());
  */
 function identityModel(metrics: string[] = []): tf.Sequential {
   const model = tf.sequential({
-    layers: [controlledNoise({ inputShape: [1] }), tf.layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false })],
+    layers: [
+      controlledNoise({ inputShape: [1] }),
+      tf.layers.dense({ units: 1, kernelInitializer: 'ones', useBias: false }),
+    ],
   });
   model.compile({ optimizer: tf.train.sgd(0), loss: 'meanSquaredError', metrics });
   return model;
@@ -39,7 +42,14 @@ describe('TfjsModelPlant', () => {
   it('sets σ on every noise layer and measures the epoch: loss, val loss, duration', async () => {
     const model = identityModel(['mse']);
     let clock = 1000;
-    const plant = new TfjsModelPlant({ model, x, y: x, batchSize: 512, validationData: [x, x], now: () => (clock += 250) });
+    const plant = new TfjsModelPlant({
+      model,
+      x,
+      y: x,
+      batchSize: 512,
+      validationData: [x, x],
+      now: () => (clock += 250),
+    });
     for (const sigma of [0.5, 0, 2]) {
       const m = await plant.step({ sigma, draws: 1 });
       expect(noiseLayers(model)[0]?.sigma).toBe(sigma);
@@ -57,7 +67,9 @@ describe('TfjsModelPlant', () => {
   });
 
   it('reads a metric as the loss with lossKey, and val accuracy from val_acc', async () => {
-    const model = tf.sequential({ layers: [controlledNoise({ inputShape: [2] }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    const model = tf.sequential({
+      layers: [controlledNoise({ inputShape: [2] }), tf.layers.dense({ units: 2, activation: 'softmax' })],
+    });
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy', 'mse'] });
     const xs = tf.randomNormal([64, 2]);
     const ys = tf.tidy(() => tf.oneHot(tf.cast(tf.greater(xs.slice([0, 0], [64, 1]).reshape([64]), 0), 'int32'), 2));
@@ -91,12 +103,24 @@ describe('TfjsModelPlant', () => {
     const cases: [() => unknown, string][] = [
       [() => new TfjsModelPlant({ model: plain, x, y: x }), 'model "plain" has no controlledNoise layer'],
       [() => new TfjsModelPlant({ model: uncompiled, x, y: x }), 'model "raw" is not compiled'],
-      [() => new TfjsModelPlant({ model, x, y: x, lossKey: 'val_loss' }), 'TfjsModelPlant: lossKey "val_loss": the model logs only loss (no validation data)'],
-      [() => new TfjsModelPlant({ model, x, y: x, lossKey: 'mae', validationData: [x, x] }), 'TfjsModelPlant: lossKey "mae": the model logs only loss, val_loss'],
+      [
+        () => new TfjsModelPlant({ model, x, y: x, lossKey: 'val_loss' }),
+        'TfjsModelPlant: lossKey "val_loss": the model logs only loss (no validation data)',
+      ],
+      [
+        () => new TfjsModelPlant({ model, x, y: x, lossKey: 'mae', validationData: [x, x] }),
+        'TfjsModelPlant: lossKey "mae": the model logs only loss, val_loss',
+      ],
       [() => new TfjsModelPlant({ model, x }), 'TfjsModelPlant: y is missing'],
       [() => new TfjsModelPlant({ model }), 'TfjsModelPlant: give either x and y, or dataset'],
-      [() => new TfjsModelPlant({ model, x, y: x, batchSize: 0 }), 'TfjsModelPlant: batchSize must be a positive integer, got 0'],
-      [() => new TfjsModelPlant({ model, x, y: x, validationData: tf.data.array([1]) }), 'validationData must be [x, y] tensors'],
+      [
+        () => new TfjsModelPlant({ model, x, y: x, batchSize: 0 }),
+        'TfjsModelPlant: batchSize must be a positive integer, got 0',
+      ],
+      [
+        () => new TfjsModelPlant({ model, x, y: x, validationData: tf.data.array([1]) }),
+        'validationData must be [x, y] tensors',
+      ],
     ];
     for (const [make, message] of cases) {
       expect(make).toThrow(UserError);

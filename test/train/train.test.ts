@@ -26,7 +26,14 @@ describe('train', () => {
   it('emits one event per epoch, numbered from 1, and completes after `epochs`', () => {
     const ts = scheduler();
     ts.run(({ expectObservable }) => {
-      const source = train({ run: 'r', epochs: 3, plant: () => new SimPlant(), actuator: doubling, scheduler: ts, now: () => 7 });
+      const source = train({
+        run: 'r',
+        epochs: 3,
+        plant: () => new SimPlant(),
+        actuator: doubling,
+        scheduler: ts,
+        now: () => 7,
+      });
       const epochs = source.pipe(toArray());
       expectObservable(epochs).toBe('(a|)', {
         a: [1, 2, 3].map((epoch) => expect.objectContaining({ run: 'r', epoch, timestamp: 7 })),
@@ -36,14 +43,21 @@ describe('train', () => {
 
   it('applies at epoch t+1 the actuator response to epoch t', async () => {
     const plant = new SimPlant();
-    const events = await firstValueFrom(train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()));
+    const events = await firstValueFrom(
+      train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()),
+    );
     expect(events.map((e) => e.sigma)).toEqual([0.1, 0.2, 0.4, 0.8]);
     expect(plant.applied.map((a) => a.sigma)).toEqual([0.1, 0.2, 0.4, 0.8]);
   });
 
   it('is cold: each subscription builds its own plant and starts at epoch 1', async () => {
     const plants: SimPlant[] = [];
-    const run$ = train({ run: 'r', epochs: 2, plant: () => (plants.push(new SimPlant()), plants.at(-1)!), actuator: doubling });
+    const run$ = train({
+      run: 'r',
+      epochs: 2,
+      plant: () => (plants.push(new SimPlant()), plants.at(-1)!),
+      actuator: doubling,
+    });
     const a = await firstValueFrom(run$.pipe(toArray()));
     const b = await firstValueFrom(run$.pipe(toArray()));
     expect(plants).toHaveLength(2);
@@ -52,14 +66,18 @@ describe('train', () => {
 
   it('runs forever with epochs = 0 and disposes the plant on unsubscribe', async () => {
     const plant = new SimPlant();
-    const events = await firstValueFrom(train({ run: 'r', plant: () => plant, actuator: doubling }).pipe(take(25), toArray()));
+    const events = await firstValueFrom(
+      train({ run: 'r', plant: () => plant, actuator: doubling }).pipe(take(25), toArray()),
+    );
     expect(events.at(-1)?.epoch).toBe(25);
     expect(plant.applied).toHaveLength(25);
     expect(plant.disposed).toBe(1);
   });
 
   it('continues epoch numbering after startEpoch', async () => {
-    const events = await firstValueFrom(train({ run: 'r', epochs: 2, startEpoch: 10, plant: () => new SimPlant(), actuator: doubling }).pipe(toArray()));
+    const events = await firstValueFrom(
+      train({ run: 'r', epochs: 2, startEpoch: 10, plant: () => new SimPlant(), actuator: doubling }).pipe(toArray()),
+    );
     expect(events.map((e) => e.epoch)).toEqual([11, 12]);
   });
 
@@ -83,7 +101,9 @@ describe('train', () => {
     plant.step = () => {
       throw new Error('boom');
     };
-    await expect(firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }))).rejects.toThrow('boom');
+    await expect(
+      firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling })),
+    ).rejects.toThrow('boom');
     expect(plant.disposed).toBe(1);
   });
 });
@@ -94,7 +114,14 @@ describe('train pausing', () => {
     ts.run(({ cold, expectObservable }) => {
       // Epochs take no virtual time, so all five land in the frame where the pause lifts.
       const paused = cold<boolean>('t---f', { t: true, f: false });
-      const source = train({ run: 'r', epochs: 5, plant: () => new SimPlant(), actuator: doubling, scheduler: ts, paused });
+      const source = train({
+        run: 'r',
+        epochs: 5,
+        plant: () => new SimPlant(),
+        actuator: doubling,
+        scheduler: ts,
+        paused,
+      });
       expectObservable(source.pipe(map((e) => e.epoch))).toBe('----(abcde|)', { a: 1, b: 2, c: 3, d: 4, e: 5 });
     });
   });
@@ -138,7 +165,9 @@ describe('train pausing', () => {
 
     it('awaits each epoch, never overlaps two, and keeps the feedback order', async () => {
       const plant = new AsyncSimPlant();
-      const done = firstValueFrom(train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()));
+      const done = firstValueFrom(
+        train({ run: 'r', epochs: 4, plant: () => plant, actuator: doubling }).pipe(toArray()),
+      );
       await release(plant, 4);
       const events = await done;
       expect(events.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
@@ -179,7 +208,9 @@ describe('train pausing', () => {
 
     it('reports a rejected epoch through the stream and disposes', async () => {
       const plant = new AsyncSimPlant();
-      const done = firstValueFrom(train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }).pipe(toArray())).catch((err: unknown) => err);
+      const done = firstValueFrom(
+        train({ run: 'r', epochs: 3, plant: () => plant, actuator: doubling }).pipe(toArray()),
+      ).catch((err: unknown) => err);
       await release(plant, 1);
       plant.failNext = new Error('fit failed');
       await release(plant, 1);

@@ -76,7 +76,8 @@ export class JsMlp {
   buffers(rows: number, training: boolean): JsBuffers {
     const outs = this.widths.slice(1);
     const ins = this.widths.slice(0, -1);
-    const make = (widths: readonly number[]): Float32Array[] => (training ? widths.map((w) => new Float32Array(rows * w)) : []);
+    const make = (widths: readonly number[]): Float32Array[] =>
+      training ? widths.map((w) => new Float32Array(rows * w)) : [];
     return {
       rows,
       acts: outs.map((w) => new Float32Array(rows * w)),

@@ -69,7 +69,10 @@ export class JsPlant implements TrainablePlant {
     this.measureClean = o.measureClean;
     this.now = o.now;
     this.gaussian = new Gaussian(`${seed}:noise`);
-    this.noise = new NoisyBatch(train, this.gaussian, { featureScale: noiseFeatureScale(train, o.noiseScale), antithetic: o.antithetic });
+    this.noise = new NoisyBatch(train, this.gaussian, {
+      featureScale: noiseFeatureScale(train, o.noiseScale),
+      antithetic: o.antithetic,
+    });
     this.evaluation = this.mlp.buffers(Math.max(test.rows, this.measureClean ? train.rows : 0), false);
   }
 
@@ -89,7 +92,8 @@ export class JsPlant implements TrainablePlant {
     for (let begin = 0; begin < rows; begin += size) {
       const n = Math.min(size, rows - begin);
       const logits = this.mlp.forward(batch.x, begin * features, n, work);
-      const loss = softmaxCrossEntropy(logits, labels, begin, n, classes, work.deltas[work.deltas.length - 1] as Float32Array) / n;
+      const loss =
+        softmaxCrossEntropy(logits, labels, begin, n, classes, work.deltas[work.deltas.length - 1] as Float32Array) / n;
       // Flooding trains on |L − b| + b, whose gradient is sign(L − b)·∇L; tfjs' abs' is −1 at 0.
       const sign = flood === undefined || Math.fround(Math.fround(loss) - Math.fround(flood)) > 0 ? 1 : -1;
       this.mlp.backward(batch.x, begin * features, n, work, sign / n);

@@ -86,7 +86,9 @@ export class Gaussian {
         }
         // z is rounded to float32 as a stored sample would be, so prefetched blocks
         // (see NoiseSource) give bit-identical noisy inputs.
-        out[base + j] = (n === 0 ? 0 : (x[j] as number)) + (scale === undefined ? sigma : sigma * (scale[j] as number)) * Math.fround(z);
+        out[base + j] =
+          (n === 0 ? 0 : (x[j] as number)) +
+          (scale === undefined ? sigma : sigma * (scale[j] as number)) * Math.fround(z);
       }
     }
     st[0] = s0;

@@ -47,8 +47,11 @@ export class NoiseSource {
     if (z) {
       const n = x.length;
       for (let base = 0; base < out.length; base += n) {
-        if (scale === undefined) for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (z[base + j] as number);
-        else for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (scale[j] as number) * (z[base + j] as number);
+        if (scale === undefined)
+          for (let j = 0; j < n; j++) out[base + j] = (x[j] as number) + sigma * (z[base + j] as number);
+        else
+          for (let j = 0; j < n; j++)
+            out[base + j] = (x[j] as number) + sigma * (scale[j] as number) * (z[base + j] as number);
       }
     } else this.local.addScaled(x, sigma, out, scale);
     if (out.length >= this.prefetchMin) this.request(out.length);
@@ -91,7 +94,14 @@ export class NoiseSource {
     }
     this.pending = 0;
     const c = this.control;
-    this.local.restore({ words: [c[CTRL.STATE] as number, c[CTRL.STATE + 1] as number, c[CTRL.STATE + 2] as number, c[CTRL.STATE + 3] as number] });
+    this.local.restore({
+      words: [
+        c[CTRL.STATE] as number,
+        c[CTRL.STATE + 1] as number,
+        c[CTRL.STATE + 2] as number,
+        c[CTRL.STATE + 3] as number,
+      ],
+    });
     return new Float32Array(this.samples as SharedArrayBuffer, 0, length);
   }
 
@@ -117,7 +127,12 @@ export class NoiseSource {
       this.worker ??= this.start();
       if (!this.samples || this.samples.byteLength < length * 4) this.samples = new SharedArrayBuffer(length * 4);
       Atomics.store(this.control, CTRL.READY, 0);
-      const request: NoiseRequest = { control: this.control.buffer as SharedArrayBuffer, samples: this.samples, length, words: this.local.state().words };
+      const request: NoiseRequest = {
+        control: this.control.buffer as SharedArrayBuffer,
+        samples: this.samples,
+        length,
+        words: this.local.state().words,
+      };
       this.worker.postMessage(request);
       this.pending = length;
     } catch {

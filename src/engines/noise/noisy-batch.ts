@@ -61,7 +61,8 @@ export class NoisyBatch {
     this.featureScale = featureScale;
     this.antithetic = options.antithetic ?? false;
     if (featureScale !== undefined) {
-      if (featureScale.length !== train.features) throw new RangeError(`featureScale has ${featureScale.length} entries for ${train.features} features`);
+      if (featureScale.length !== train.features)
+        throw new RangeError(`featureScale has ${featureScale.length} entries for ${train.features} features`);
       const f = train.features;
       this.elementScale = Float32Array.from({ length: train.rows * f }, (_, i) => featureScale[i % f] as number);
     }
@@ -97,8 +98,11 @@ export class NoisyBatch {
       for (let r = 0; r < rows; r++) {
         const src = ((order[r] as number) % n) * f;
         const dst = r * f;
-        if (scale === undefined) for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (out[dst + j] as number);
-        else for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (scale[j] as number) * (out[dst + j] as number);
+        if (scale === undefined)
+          for (let j = 0; j < f; j++) out[dst + j] = (x[src + j] as number) + sigma * (out[dst + j] as number);
+        else
+          for (let j = 0; j < f; j++)
+            out[dst + j] = (x[src + j] as number) + sigma * (scale[j] as number) * (out[dst + j] as number);
       }
     }
     return { x: out, rows, features: f, draws, order };

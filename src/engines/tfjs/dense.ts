@@ -14,20 +14,29 @@ function forward(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, relu: boolean):
   const [n, k] = x.shape;
   const m = w.shape[1];
   // One fused kernel (matMul + bias + ReLU) even under a gradient tape, which would unfuse it.
-  const y = tf.engine().runKernel(
-    '_FusedMatMul',
-    { a: tf.reshape(x, [1, n, k]), b: tf.reshape(w, [1, k, m]), bias: b },
-    { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' },
-  ) as tf.Tensor3D;
+  const y = tf
+    .engine()
+    .runKernel(
+      '_FusedMatMul',
+      { a: tf.reshape(x, [1, n, k]), b: tf.reshape(w, [1, k, m]), bias: b },
+      { transposeA: false, transposeB: false, activation: relu ? 'relu' : 'linear' },
+    ) as tf.Tensor3D;
   return tf.reshape(y, [n, m]);
 }
 
-function backward(dy: tf.Tensor2D, x: tf.Tensor2D, y: tf.Tensor2D, relu: boolean): { dz: tf.Tensor2D; dw: tf.Tensor2D; db: tf.Tensor1D } {
+function backward(
+  dy: tf.Tensor2D,
+  x: tf.Tensor2D,
+  y: tf.Tensor2D,
+  relu: boolean,
+): { dz: tf.Tensor2D; dw: tf.Tensor2D; db: tf.Tensor1D } {
   const dz: tf.Tensor2D = relu ? tf.mul(dy, tf.step(y) as tf.Tensor2D) : dy;
   const dzT = tf.transpose(dz);
   // wasm repacks a product's right-hand operand whenever its data is new, so the narrower of
   // x and dz goes on the right: (dzᵀ·x)ᵀ for wide layers, xᵀ·dz for narrow ones.
-  const dw = (x.shape[1] <= dz.shape[1] ? tf.transpose(tf.matMul(dzT, x)) : tf.matMul(tf.transpose(x), dz)) as tf.Tensor2D;
+  const dw = (
+    x.shape[1] <= dz.shape[1] ? tf.transpose(tf.matMul(dzT, x)) : tf.matMul(tf.transpose(x), dz)
+  ) as tf.Tensor2D;
   // Row sums of dzᵀ reduce along the contiguous axis; sum(dz, 0) is ~5× slower on wasm.
   const db = tf.sum(dzT, 1) as tf.Tensor1D;
   return { dz, dw, db };

@@ -5,7 +5,6 @@ import { PLANT_DEFAULTS, type MlpOptions } from '../plant-options.js';
 export type { MlpOptions };
 import { dense } from './dense.js';
 
-
 /** A multilayer perceptron held as plain variables: dense → ReLU → … → dense logits. */
 export interface Mlp {
   /** Variables in layer order: W1, b1, W2, b2, … (W is `[fanIn, fanOut]`). */

@@ -66,7 +66,10 @@ export class TfjsPlant implements TrainablePlant {
     this.now = o.now;
     // Large batches get their noise prefetched on a worker thread while the epoch trains.
     this.gaussian = new NoiseSource(new Gaussian(`${seed}:noise`));
-    this.noise = new NoisyBatch(train, this.gaussian, { featureScale: noiseFeatureScale(train, o.noiseScale), antithetic: o.antithetic });
+    this.noise = new NoisyBatch(train, this.gaussian, {
+      featureScale: noiseFeatureScale(train, o.noiseScale),
+      antithetic: o.antithetic,
+    });
     this.labels = new BatchLabels(train);
     this.xVal = tf.tensor2d(test.x, [test.rows, test.features]);
     this.yValIndex = tf.tensor1d(test.y, 'int32');
@@ -150,7 +153,9 @@ export class TfjsPlant implements TrainablePlant {
     if (state.weights.length !== vars.length || state.optimizer.type !== this.optimizerType) {
       throw new RangeError('checkpoint does not match this model');
     }
-    tf.tidy(() => vars.forEach((v, i) => v.assign(tf.tensor(decodeFloats(state.weights[i] as string, v.size), v.shape))));
+    tf.tidy(() =>
+      vars.forEach((v, i) => v.assign(tf.tensor(decodeFloats(state.weights[i] as string, v.size), v.shape))),
+    );
     this.gaussian.restore(state.noise);
     const adam = this.optimizer as unknown as AdamInternals;
     if (state.optimizer.type === 'sgd') {
@@ -160,7 +165,10 @@ export class TfjsPlant implements TrainablePlant {
     const { m = [], v = [] } = state.optimizer;
     const named = [...m, ...v].map((encoded, i) => {
       const like = vars[i % vars.length] as tf.Variable;
-      return { name: `${like.name}/${i < m.length ? 'm' : 'v'}`, tensor: tf.tensor(decodeFloats(encoded, like.size), like.shape) };
+      return {
+        name: `${like.name}/${i < m.length ? 'm' : 'v'}`,
+        tensor: tf.tensor(decodeFloats(encoded, like.size), like.shape),
+      };
     });
     const iter = tf.scalar(state.optimizer.iterations, 'int32');
     await this.optimizer.setWeights([{ name: 'iter', tensor: iter }, ...named]);
@@ -178,11 +186,15 @@ export class TfjsPlant implements TrainablePlant {
       return this.optimizer.minimize(() => crossEntropy(y, this.mlp.forward(x)), true, vars) as tf.Scalar;
     }
     let raw: tf.Scalar | undefined;
-    this.optimizer.minimize(() => {
-      const loss = crossEntropy(y, this.mlp.forward(x));
-      raw = tf.keep(loss);
-      return tf.add(tf.abs(tf.sub(loss, flood)), flood);
-    }, false, vars);
+    this.optimizer.minimize(
+      () => {
+        const loss = crossEntropy(y, this.mlp.forward(x));
+        raw = tf.keep(loss);
+        return tf.add(tf.abs(tf.sub(loss, flood)), flood);
+      },
+      false,
+      vars,
+    );
     return raw as tf.Scalar;
   }
 

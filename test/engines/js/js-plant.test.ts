@@ -12,18 +12,22 @@ import { JsPlant, type JsPlantOptions } from '../../../src/engines/js/js-plant.j
 import { decodeFloats, type PlantState } from '../../../src/engines/plant-state.js';
 import { TfjsPlant } from '../../../src/engines/tfjs/tfjs-plant.js';
 
-const reference = JSON.parse(fs.readFileSync(new URL('../../fixtures/seed_loss_reference.json', import.meta.url), 'utf8')) as {
+const reference = JSON.parse(
+  fs.readFileSync(new URL('../../fixtures/seed_loss_reference.json', import.meta.url), 'utf8'),
+) as {
   epochs: number[];
   loss_min: number[];
   loss_max: number[];
 };
 
 /** σ, K and (optionally) a flood level that change from epoch to epoch. */
-const schedule = (flood?: number) => (e: number): Actuation => ({
-  sigma: 0.05 * (e % 5),
-  draws: 1 + (e % 3),
-  floodLevel: flood !== undefined && e >= 100 ? flood : undefined,
-});
+const schedule =
+  (flood?: number) =>
+  (e: number): Actuation => ({
+    sigma: 0.05 * (e % 5),
+    draws: 1 + (e % 3),
+    floodLevel: flood !== undefined && e >= 100 ? flood : undefined,
+  });
 
 function run(plant: JsPlant | TfjsPlant, epochs: number, act: (e: number) => Actuation, from = 0) {
   try {
@@ -73,10 +77,27 @@ describe('JsPlant against TfjsPlant', () => {
     const host = run(new JsPlant(options), 300, schedule());
     const tfjs = run(new TfjsPlant(options), 300, schedule());
     // Same noise, same init, same optimiser rounding: only summation order differs (observed ≤ 2e-5).
-    expect(maxRelDiff(host.map((m) => m.loss), tfjs.map((m) => m.loss))).toBeLessThan(1e-3);
-    expect(maxRelDiff(host.map((m) => m.valLoss), tfjs.map((m) => m.valLoss))).toBeLessThan(1e-3);
-    expect(maxRelDiff(host.map((m) => m.cleanLoss as number), tfjs.map((m) => m.cleanLoss as number))).toBeLessThan(1e-3);
-    const accuracyGaps = host.filter((m, i) => Math.abs(m.valAccuracy - (tfjs[i]?.valAccuracy as number)) > 1e-6).length;
+    expect(
+      maxRelDiff(
+        host.map((m) => m.loss),
+        tfjs.map((m) => m.loss),
+      ),
+    ).toBeLessThan(1e-3);
+    expect(
+      maxRelDiff(
+        host.map((m) => m.valLoss),
+        tfjs.map((m) => m.valLoss),
+      ),
+    ).toBeLessThan(1e-3);
+    expect(
+      maxRelDiff(
+        host.map((m) => m.cleanLoss as number),
+        tfjs.map((m) => m.cleanLoss as number),
+      ),
+    ).toBeLessThan(1e-3);
+    const accuracyGaps = host.filter(
+      (m, i) => Math.abs(m.valAccuracy - (tfjs[i]?.valAccuracy as number)) > 1e-6,
+    ).length;
     expect(accuracyGaps).toBeLessThanOrEqual(3);
   });
 
@@ -124,7 +145,12 @@ describe('JsPlant against TfjsPlant', () => {
     const expected = run(tfjs, 15, act, 25).map((m) => m.loss);
     const host = new JsPlant(options);
     await host.restoreState(fromTfjs);
-    expect(maxRelDiff(run(host, 15, act, 25).map((m) => m.loss), expected)).toBeLessThan(1e-4);
+    expect(
+      maxRelDiff(
+        run(host, 15, act, 25).map((m) => m.loss),
+        expected,
+      ),
+    ).toBeLessThan(1e-4);
 
     const source = new JsPlant(options);
     for (let e = 0; e < 25; e++) source.step(act(e));
@@ -132,34 +158,42 @@ describe('JsPlant against TfjsPlant', () => {
     const hostTail = run(source, 15, act, 25).map((m) => m.loss);
     const back = new TfjsPlant(options);
     await back.restoreState(fromHost);
-    expect(maxRelDiff(run(back, 15, act, 25).map((m) => m.loss), hostTail)).toBeLessThan(1e-4);
+    expect(
+      maxRelDiff(
+        run(back, 15, act, 25).map((m) => m.loss),
+        hostTail,
+      ),
+    ).toBeLessThan(1e-4);
   });
 
-  it.each(['adam', 'sgd'] as const)('takes optimiser steps bit-identical to tf.train.%s for the same gradient', (type) => {
-    const n = 500;
-    const rnd = lcg(7);
-    const start = Float32Array.from({ length: n }, () => rnd() - 0.5);
-    const variable = tf.variable(tf.tensor1d(start));
-    const lr = type === 'adam' ? 0.01 : 0.05;
-    const reference = type === 'adam' ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.sgd(lr);
-    const host = new JsOptimizer(type, lr, n);
-    const weights = Float32Array.from(start);
-    for (let step = 0; step < 40; step++) {
-      // zeros and magnitudes from 1 down to 1e-8, where m̂/(√v̂ + ε) is most sensitive to rounding
-      const g = Float32Array.from({ length: n }, (_, i) => (i % 9 === 0 ? 0 : (rnd() - 0.5) * 10 ** (-8 * rnd())));
-      tf.tidy(() => reference.applyGradients([{ name: variable.name, tensor: tf.tensor1d(g) }]));
-      host.step(weights, g);
-    }
-    expect(Array.from(weights)).toEqual(Array.from(variable.dataSync()));
-    expect(host.iterations).toBe(reference.iterations);
-    if (type === 'adam') {
-      const adam = reference as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
-      expect(host.accBeta1).toBe(adam.accBeta1.dataSync()[0]);
-      expect(host.accBeta2).toBe(adam.accBeta2.dataSync()[0]);
-    }
-    reference.dispose();
-    variable.dispose();
-  });
+  it.each(['adam', 'sgd'] as const)(
+    'takes optimiser steps bit-identical to tf.train.%s for the same gradient',
+    (type) => {
+      const n = 500;
+      const rnd = lcg(7);
+      const start = Float32Array.from({ length: n }, () => rnd() - 0.5);
+      const variable = tf.variable(tf.tensor1d(start));
+      const lr = type === 'adam' ? 0.01 : 0.05;
+      const reference = type === 'adam' ? tf.train.adam(lr, 0.9, 0.999, 1e-8) : tf.train.sgd(lr);
+      const host = new JsOptimizer(type, lr, n);
+      const weights = Float32Array.from(start);
+      for (let step = 0; step < 40; step++) {
+        // zeros and magnitudes from 1 down to 1e-8, where m̂/(√v̂ + ε) is most sensitive to rounding
+        const g = Float32Array.from({ length: n }, (_, i) => (i % 9 === 0 ? 0 : (rnd() - 0.5) * 10 ** (-8 * rnd())));
+        tf.tidy(() => reference.applyGradients([{ name: variable.name, tensor: tf.tensor1d(g) }]));
+        host.step(weights, g);
+      }
+      expect(Array.from(weights)).toEqual(Array.from(variable.dataSync()));
+      expect(host.iterations).toBe(reference.iterations);
+      if (type === 'adam') {
+        const adam = reference as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+        expect(host.accBeta1).toBe(adam.accBeta1.dataSync()[0]);
+        expect(host.accBeta2).toBe(adam.accBeta2.dataSync()[0]);
+      }
+      reference.dispose();
+      variable.dispose();
+    },
+  );
 
   it('reproduces the seed program: epoch-50 loss inside the PyTorch range for ≥ 8 of 10 seeds', () => {
     const at50 = reference.epochs.indexOf(50);
@@ -227,27 +261,28 @@ describe('JsPlant', () => {
 
   it('gives a bit-identical trajectory for the same seed, another for another seed', () => {
     const losses = (seed: string) =>
-      run(new JsPlant({ split: irisSeedSplit(), seed, batchSize: 24, measureClean: true }), 60, schedule(0.2)).map((m) => [
-        m.loss,
-        m.valLoss,
-        m.cleanLoss,
-      ]);
+      run(new JsPlant({ split: irisSeedSplit(), seed, batchSize: 24, measureClean: true }), 60, schedule(0.2)).map(
+        (m) => [m.loss, m.valLoss, m.cleanLoss],
+      );
     expect(losses('5')).toEqual(losses('5'));
     expect(losses('5')).not.toEqual(losses('6'));
   });
 
-  it.each(['adam', 'sgd'] as const)('continues bit-exactly from exportState (%s, JSON round trip)', async (optimizer) => {
-    const options: JsPlantOptions = { split: irisSeedSplit(), seed: '8', optimizer, batchSize: 32 };
-    const act = schedule(0.25);
-    const expected = run(new JsPlant(options), 140, act).map((m) => m.loss);
-    const first = new JsPlant(options);
-    for (let e = 0; e < 110; e++) first.step(act(e));
-    const saved = JSON.parse(JSON.stringify(first.exportState())) as PlantState;
-    first.dispose();
-    const second = new JsPlant(options);
-    await second.restoreState(saved);
-    expect(run(second, 30, act, 110).map((m) => m.loss)).toEqual(expected.slice(110));
-  });
+  it.each(['adam', 'sgd'] as const)(
+    'continues bit-exactly from exportState (%s, JSON round trip)',
+    async (optimizer) => {
+      const options: JsPlantOptions = { split: irisSeedSplit(), seed: '8', optimizer, batchSize: 32 };
+      const act = schedule(0.25);
+      const expected = run(new JsPlant(options), 140, act).map((m) => m.loss);
+      const first = new JsPlant(options);
+      for (let e = 0; e < 110; e++) first.step(act(e));
+      const saved = JSON.parse(JSON.stringify(first.exportState())) as PlantState;
+      first.dispose();
+      const second = new JsPlant(options);
+      await second.restoreState(saved);
+      expect(run(second, 30, act, 110).map((m) => m.loss)).toEqual(expected.slice(110));
+    },
+  );
 
   it('refuses a checkpoint of another model and leaves itself untouched', async () => {
     const a = new JsPlant({ split: irisSeedSplit(), hidden: [5] });
@@ -260,7 +295,13 @@ describe('JsPlant', () => {
   });
 
   it('adds noise to the training inputs only, never to the evaluation', () => {
-    const plant = new JsPlant({ split: irisSeedSplit(), seed: '1', optimizer: 'sgd', learningRate: 1e-30, measureClean: true });
+    const plant = new JsPlant({
+      split: irisSeedSplit(),
+      seed: '1',
+      optimizer: 'sgd',
+      learningRate: 1e-30,
+      measureClean: true,
+    });
     const [quiet, loud] = run(plant, 2, (e) => ({ sigma: e === 0 ? 0 : 3, draws: e === 0 ? 1 : 4 }));
     expect(loud?.loss).not.toBeCloseTo(quiet?.loss as number, 2);
     expect(loud?.valLoss).toBe(quiet?.valLoss);

@@ -6,7 +6,11 @@ import { NoisyBatch } from '../../../src/engines/noise/noisy-batch.js';
 
 /** 500 rows × 3 features on scales 1e-3, 1, 1e3 (constant rows: noise is all that varies). */
 const data: Dataset = {
-  name: 'scales', featureNames: ['a', 'b', 'c'], classNames: ['x', 'y'], rows: 500, features: 3,
+  name: 'scales',
+  featureNames: ['a', 'b', 'c'],
+  classNames: ['x', 'y'],
+  rows: 500,
+  features: 3,
   x: Float32Array.from({ length: 1500 }, (_, i) => [0.001, 1, 1000][i % 3] as number),
   y: Int32Array.from({ length: 500 }, (_, r) => r % 2),
 };
@@ -34,21 +38,25 @@ describe('NoisyBatch', () => {
     noiseStd({ x: plain, rows: 1000 }, data.x, 0.3).forEach((s) => expect(s).toBeCloseTo(1, 1));
   });
 
-  it.each([false, true])('pairs copies with opposite noise when antithetic, an odd K’s last copy independent (shuffled: %s)', (shuffle) => {
-    const ds: Dataset = { ...data, rows: 50, x: data.x.slice(0, 150), y: data.y.slice(0, 50) };
-    const base = new NoisyBatch(ds, new Gaussian('4'), { antithetic: true, featureScale: [0.001, 1, 1000] });
-    for (const draws of [2, 4, 5]) {
-      const b = base.next(0.5, draws, shuffle);
-      // Σ over all noisy rows of (x − source) per feature: the pairs cancel; an odd K leaves one copy's noise.
-      const sums = [0, 0, 0];
-      for (let r = 0; r < b.rows; r++) for (let j = 0; j < 3; j++) sums[j] = (sums[j] as number) + (b.x[r * 3 + j] as number) - (ds.x[j] as number);
-      sums.forEach((s, j) => {
-        const perRow = Math.abs(s) / 50 / (0.5 * ([0.001, 1, 1000][j] as number));
-        if (draws % 2 === 0) expect(perRow).toBeLessThan(1e-4);
-        else expect(perRow).toBeGreaterThan(1e-3);
-      });
-    }
-  });
+  it.each([false, true])(
+    'pairs copies with opposite noise when antithetic, an odd K’s last copy independent (shuffled: %s)',
+    (shuffle) => {
+      const ds: Dataset = { ...data, rows: 50, x: data.x.slice(0, 150), y: data.y.slice(0, 50) };
+      const base = new NoisyBatch(ds, new Gaussian('4'), { antithetic: true, featureScale: [0.001, 1, 1000] });
+      for (const draws of [2, 4, 5]) {
+        const b = base.next(0.5, draws, shuffle);
+        // Σ over all noisy rows of (x − source) per feature: the pairs cancel; an odd K leaves one copy's noise.
+        const sums = [0, 0, 0];
+        for (let r = 0; r < b.rows; r++)
+          for (let j = 0; j < 3; j++) sums[j] = (sums[j] as number) + (b.x[r * 3 + j] as number) - (ds.x[j] as number);
+        sums.forEach((s, j) => {
+          const perRow = Math.abs(s) / 50 / (0.5 * ([0.001, 1, 1000][j] as number));
+          if (draws % 2 === 0) expect(perRow).toBeLessThan(1e-4);
+          else expect(perRow).toBeGreaterThan(1e-3);
+        });
+      }
+    },
+  );
 
   it('refuses a scale whose length is not the feature count', () => {
     expect(() => new NoisyBatch(data, new Gaussian('3'), { featureScale: [1, 2] })).toThrow(/2 entries for 3 features/);

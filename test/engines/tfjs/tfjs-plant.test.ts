@@ -6,7 +6,9 @@ import { standardize } from '../../../src/data/standardize.js';
 import { selectBackend } from '../../../src/engines/tfjs/backend.js';
 import { TfjsPlant, type TfjsPlantOptions } from '../../../src/engines/tfjs/tfjs-plant.js';
 
-const reference = JSON.parse(fs.readFileSync(new URL('../../fixtures/seed_loss_reference.json', import.meta.url), 'utf8')) as {
+const reference = JSON.parse(
+  fs.readFileSync(new URL('../../fixtures/seed_loss_reference.json', import.meta.url), 'utf8'),
+) as {
   epochs: number[];
   loss_min: number[];
   loss_max: number[];
@@ -34,8 +36,8 @@ describe('TfjsPlant', () => {
     expect(inside).toBeGreaterThanOrEqual(8);
     // and the first epoch starts where PyTorch's does (raw centimetres, untrained net)
     const first = losses({ seed: '3' }, 1)[0] as number;
-    expect(first).toBeGreaterThan(reference.loss_min[0] as number - 0.3);
-    expect(first).toBeLessThan(reference.loss_max[0] as number + 0.3);
+    expect(first).toBeGreaterThan((reference.loss_min[0] as number) - 0.3);
+    expect(first).toBeLessThan((reference.loss_max[0] as number) + 0.3);
   });
 
   it('gives a bit-identical loss trajectory for the same seed, another for another seed', () => {
@@ -55,7 +57,13 @@ describe('TfjsPlant', () => {
   });
 
   it('measures the clean loss on the same samples when asked', () => {
-    const plant = new TfjsPlant({ split: irisSeedSplit(), seed: '2', measureClean: true, optimizer: 'sgd', learningRate: 1e-30 });
+    const plant = new TfjsPlant({
+      split: irisSeedSplit(),
+      seed: '2',
+      measureClean: true,
+      optimizer: 'sgd',
+      learningRate: 1e-30,
+    });
     const a = plant.step({ sigma: 0, draws: 1 });
     const b = plant.step({ sigma: 2, draws: 4 });
     plant.dispose();
@@ -66,7 +74,12 @@ describe('TfjsPlant', () => {
 
   it('halves the per-epoch jitter of the noisy loss with 4 draws', () => {
     const jitter = (draws: number): number => {
-      const plant = new TfjsPlant({ split: standardize(irisSeedSplit()).split, seed: '4', optimizer: 'sgd', learningRate: 1e-30 });
+      const plant = new TfjsPlant({
+        split: standardize(irisSeedSplit()).split,
+        seed: '4',
+        optimizer: 'sgd',
+        learningRate: 1e-30,
+      });
       const xs = Array.from({ length: 200 }, () => plant.step({ sigma: 0.7, draws }).loss);
       plant.dispose();
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -107,25 +120,28 @@ describe('TfjsPlant state', () => {
     await selectBackend('wasm');
   });
 
-  it.each(['adam', 'sgd'] as const)('continues bit-exactly from exportState (%s, draws and batches)', async (optimizer) => {
-    const options = { split: irisSeedSplit(), seed: '8', optimizer, batchSize: 32 };
-    const schedule = (e: number) => ({ sigma: 0.05 * (e % 7), draws: 1 + (e % 3) });
-    const straight = new TfjsPlant(options);
-    const expected = Array.from({ length: 40 }, (_, e) => straight.step(schedule(e)).loss);
-    straight.dispose();
+  it.each(['adam', 'sgd'] as const)(
+    'continues bit-exactly from exportState (%s, draws and batches)',
+    async (optimizer) => {
+      const options = { split: irisSeedSplit(), seed: '8', optimizer, batchSize: 32 };
+      const schedule = (e: number) => ({ sigma: 0.05 * (e % 7), draws: 1 + (e % 3) });
+      const straight = new TfjsPlant(options);
+      const expected = Array.from({ length: 40 }, (_, e) => straight.step(schedule(e)).loss);
+      straight.dispose();
 
-    const first = new TfjsPlant(options);
-    for (let e = 0; e < 25; e++) first.step(schedule(e));
-    const saved = JSON.parse(JSON.stringify(first.exportState()));
-    first.dispose();
-    const before = tf.memory().numTensors;
-    const second = new TfjsPlant(options);
-    await second.restoreState(saved);
-    const resumed = Array.from({ length: 15 }, (_, i) => second.step(schedule(25 + i)).loss);
-    second.dispose();
-    expect(resumed).toEqual(expected.slice(25));
-    expect(tf.memory().numTensors).toBe(before);
-  });
+      const first = new TfjsPlant(options);
+      for (let e = 0; e < 25; e++) first.step(schedule(e));
+      const saved = JSON.parse(JSON.stringify(first.exportState()));
+      first.dispose();
+      const before = tf.memory().numTensors;
+      const second = new TfjsPlant(options);
+      await second.restoreState(saved);
+      const resumed = Array.from({ length: 15 }, (_, i) => second.step(schedule(25 + i)).loss);
+      second.dispose();
+      expect(resumed).toEqual(expected.slice(25));
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 
   it('refuses a state from another model', async () => {
     const a = new TfjsPlant({ split: irisSeedSplit(), hidden: [5] });

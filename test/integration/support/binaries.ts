@@ -29,7 +29,9 @@ function which(name: string): string | undefined {
 }
 
 /** Paths of the wanted tools, plus a visible reason when some are missing. */
-export function locate<T extends Tool>(wanted: readonly T[]): { paths: Record<T, string>; missing: string | undefined } {
+export function locate<T extends Tool>(
+  wanted: readonly T[],
+): { paths: Record<T, string>; missing: string | undefined } {
   const paths = {} as Record<T, string>;
   const absent: string[] = [];
   for (const tool of wanted) {

@@ -46,7 +46,12 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Runs a command to completion, feeding `input` on stdin; never rejects. */
-export function run(command: string, args: readonly string[], input?: string, options: SpawnOptions = {}): Promise<{ code: number | null; output: string }> {
+export function run(
+  command: string,
+  args: readonly string[],
+  input?: string,
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
     let output = '';

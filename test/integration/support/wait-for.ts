@@ -8,7 +8,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 30_000, intervalMs = 250, context }: { timeoutMs?: number; intervalMs?: number; context?: () => string } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 250,
+    context,
+  }: { timeoutMs?: number; intervalMs?: number; context?: () => string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
