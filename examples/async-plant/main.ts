@@ -23,13 +23,13 @@ if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs must be a
 // ── the plant: 30 lines ──────────────────────────────────────────────────────────────────────
 /** Learns w in y ≈ w·x by minibatch SGD on inputs plus N(0, σ²) noise; loss = MSE before each step. */
 class LinearRegressionPlant implements Plant {
+  private readonly batch = 50;
+  private readonly rate = 0.05;
   private readonly w: Float32Array;
   constructor(
     private readonly x: Float32Array,
     private readonly y: Float32Array,
     private readonly g: Gaussian,
-    private readonly batch = 50,
-    private readonly rate = 0.05,
   ) {
     this.w = new Float32Array(x.length / y.length);
   }
@@ -40,29 +40,22 @@ class LinearRegressionPlant implements Plant {
     for (let start = 0; start < this.y.length; start += this.batch) {
       await new Promise((resolve) => setImmediate(resolve)); // as if the batch ran elsewhere
       const rows = Math.min(this.batch, this.y.length - start);
-      const noisy = this.x.slice(start * d, (start + rows) * d);
-      const z = new Float32Array(noisy.length);
+      const xs = this.x.slice(start * d, (start + rows) * d);
+      const z = new Float32Array(xs.length);
       this.g.fill(z);
+      for (let i = 0; i < xs.length; i++) xs[i] = xs[i]! + sigma * z[i]!; // the input noise σ·z
       const grad = new Float32Array(d);
       for (let r = 0; r < rows; r++) {
-        let err = -(this.y[start + r] as number);
-        for (let j = 0; j < d; j++)
-          err +=
-            (this.w[j] as number) *
-            (noisy[r * d + j] = (noisy[r * d + j] as number) + sigma * (z[r * d + j] as number));
+        const row = xs.subarray(r * d, (r + 1) * d);
+        const err = row.reduce((sum, v, j) => sum + v * this.w[j]!, -this.y[start + r]!);
         total += err * err;
-        for (let j = 0; j < d; j++) grad[j] = (grad[j] as number) + (2 * err * (noisy[r * d + j] as number)) / rows;
+        row.forEach((v, j) => (grad[j] = grad[j]! + (2 * err * v) / rows));
       }
-      for (let j = 0; j < d; j++) this.w[j] = (this.w[j] as number) - this.rate * (grad[j] as number);
+      grad.forEach((g, j) => (this.w[j] = this.w[j]! - this.rate * g));
     }
     const loss = total / this.y.length;
-    return {
-      loss,
-      valLoss: NaN,
-      valAccuracy: NaN,
-      durationMs: performance.now() - t0,
-      nonFinite: !Number.isFinite(loss),
-    };
+    const durationMs = performance.now() - t0;
+    return { loss, valLoss: NaN, valAccuracy: NaN, durationMs, nonFinite: !Number.isFinite(loss) };
   }
   dispose(): void {}
 }

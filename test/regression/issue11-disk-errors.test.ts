@@ -179,7 +179,8 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
       (out) => {
         if (!removed && /^epoch \d+/m.test(out)) {
           removed = true;
-          fs.rmSync(dir, { recursive: true, force: true });
+          // The run keeps writing while the tree goes: rmdir may meet a file created meanwhile (ENOTEMPTY).
+          fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
         }
       },
     );
