@@ -69,7 +69,7 @@ const finalLosses = (dir: string, points: readonly SweepPoint[]): (number | null
   );
 
 /**
- * Section 8 (issue 13 §6): the 8-point Iris sweep of `examples/sweep.yaml` (2000 epochs each)
+ * Section 9 (issue 13 §6): the 8-point Iris sweep of `examples/sweep.yaml` (2000 epochs each)
  * as a user would run it, whole process, interleaved each repetition:
  *
  * - sequential: 8 × `lossband run --config <point> --port 0 --quiet`, one after the other;
