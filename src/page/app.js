@@ -113,7 +113,14 @@ function renderRuns(views) {
     name.type = 'button';
     name.textContent = v.run;
     name.addEventListener('click', () => selectRun(v.run));
-    const cells = [name, v.state, v.epochs ? `${v.epoch} / ${v.epochs}` : v.epoch, pct(v.inBandFraction), fmt(v.sigma)];
+    const cells = [
+      name,
+      v.state,
+      v.epochs ? `${v.epoch} / ${v.epochs}` : v.epoch,
+      pct(v.inBandFraction),
+      v.bandStatus ?? '–',
+      fmt(v.sigma),
+    ];
     for (const c of cells) {
       const td = document.createElement('td');
       if (typeof c === 'object') td.append(c);
@@ -121,30 +128,46 @@ function renderRuns(views) {
       row.append(td);
     }
     row.children[1].className = `state state-${v.state}`;
+    markBandStatus(row.children[4], v.bandStatus);
     body.append(row);
   }
   $('#no-runs').hidden = views.length > 0;
 }
 
+/** What each band status means, as a tooltip (see `BandStatus` and `lossband_band_status`). */
+const BAND_STATUS_HELP = {
+  held: 'the loop holds the loss in the band',
+  'not-held': 'not in the band yet, or lost it; the loop is still working',
+  'unreachable-above': 'the loss stays above the band even at the least noise: lower the band or train longer',
+  'unreachable-below': 'the loss stays below the band even at the most noise: raise the band or allow more noise',
+};
+
+/** Tags a cell with the run's band status, so the style and the tests can read it. */
+function markBandStatus(el, status) {
+  el.classList.add('band-status');
+  el.dataset.status = status ?? 'none';
+  el.title = BAND_STATUS_HELP[status] ?? 'no epoch yet';
+}
+
+/** The summary figures: the run's view plus its last epoch's event (`GET api/runs/:run`). */
 function renderSummary(detail) {
+  const last = detail.lastEvent ?? null;
   const figures = [
     ['state', detail.state],
     ['epoch', detail.epochs ? `${detail.epoch} / ${detail.epochs}` : detail.epoch],
     ['band', `[${fmt(detail.band?.lo)}, ${fmt(detail.band?.hi)}]`],
+    ['band status', detail.bandStatus ?? last?.bandStatus ?? '–'],
     ['in band', pct(detail.inBandFraction)],
     ['last loss', fmt(detail.lastLoss)],
+    ['smoothed loss', fmt(last?.smoothedLoss)],
+    ['val accuracy', pct(last?.valAccuracy)],
+    ['loss jitter', fmt(last?.jitter)],
     ['σ', fmt(detail.sigma)],
     ['K', fmt(detail.draws)],
     ['controller', detail.controller],
     ['backend', detail.backend],
   ];
-  const summary = detail.summary;
-  if (summary !== null && typeof summary === 'object') {
-    for (const [key, value] of Object.entries(summary)) {
-      if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean')
-        figures.push([key, fmt(value)]);
-    }
-  }
+  if (last?.bandTooNarrow === true) figures.push(['band too narrow', 'yes']);
   const dl = $('#summary');
   dl.replaceChildren();
   for (const [key, value] of figures) {
@@ -154,6 +177,7 @@ function renderSummary(detail) {
     const dd = document.createElement('dd');
     dd.textContent = String(value ?? '–');
     dd.dataset.key = key;
+    if (key === 'band status') markBandStatus(dd, detail.bandStatus ?? last?.bandStatus);
     pair.append(dt, dd);
     dl.append(pair);
   }

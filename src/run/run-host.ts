@@ -8,6 +8,7 @@ import type { InternalComponent } from '../metrics/internal-component.js';
 import type { EpochEvent } from '../core/epoch-event.js';
 import type { EpochSink } from '../core/epoch-sink.js';
 import { EventBatcher } from '../live/event-batcher.js';
+import { readFeedHistory } from './read-feed-history.js';
 import { RemoteRunsRegistry, type MetricsJson } from './remote-runs-registry.js';
 
 /** Options of {@link RunHost.start}. */
@@ -238,6 +239,25 @@ export class RunHost {
     },
     stop: () => this.batcher.flush(),
   };
+
+  /**
+   * Gives the live page a resumed run's past: reads the run directory's history up to epoch
+   * `upTo` in bounded memory, decimated (`readFeedHistory`), and posts it to the feed ahead of
+   * any new epoch, so a page opened after the resume charts the whole run. Call once, after
+   * `Run.open` and before the first new epoch. Never rejects: a failure is logged and counted
+   * (`server`), and the page then shows the new epochs only.
+   */
+  async seedFeed(dir: string, run: string, upTo: number): Promise<void> {
+    if (!this.server) return;
+    try {
+      const { events } = await readFeedHistory(dir, { run, upTo });
+      this.batcher.flush(); // anything queued before goes first, as it came first
+      if (events.length > 0) this.server.pushEvents(events);
+    } catch (err) {
+      this.countError('server');
+      this.log.error({ err, run }, 'reading the history for the live page failed; it shows new epochs only');
+    }
+  }
 
   /** Whether SIGINT/SIGTERM asked the runs to stop. */
   get stoppedBySignal(): boolean {

@@ -104,6 +104,8 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     if (ownHost) await host.close();
     throw err;
   }
+  // The live page of a resumed run shows the whole run, not only the epochs from here on.
+  if (run.resumedFrom) await host.seedFeed(paths.dir, config.name, run.resumedFrom.epoch);
   const from = run.resumedFrom ? ` — resuming after epoch ${run.resumedFrom.epoch}` : '';
   say(`run ${config.name} → ${paths.dir}${from}`, 'info');
   say(

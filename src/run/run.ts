@@ -342,6 +342,7 @@ export class Run implements RunControl {
       backend: this.o.backend ?? 'custom',
       inBandFraction: this.stats.inBandFraction,
       lastLoss: Number.isFinite(this.last?.loss) ? (this.last?.loss ?? null) : null,
+      bandStatus: this.last?.bandStatus ?? null,
     };
   }
 

@@ -1,6 +1,7 @@
 import type { Band } from '../core/band.js';
 import type { RunState } from '../core/run-state.js';
 import type { EpochEvent } from '../core/epoch-event.js';
+import type { BandStatus } from '../core/band-status.js';
 
 /** What the control API shows of a run. Plain JSON. */
 export interface RunView {
@@ -22,6 +23,11 @@ export interface RunView {
   readonly inBandFraction?: number | null;
   /** Raw loss of the last epoch; null before the first or when not finite. Optional. */
   readonly lastLoss?: number | null;
+  /**
+   * The loop's verdict on the band after the last epoch (`lossband_band_status`, `summary.json`
+   * `bandStatus`); null before the first epoch. Optional.
+   */
+  readonly bandStatus?: BandStatus | null;
 }
 
 /**

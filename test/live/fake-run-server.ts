@@ -53,6 +53,7 @@ export class FakeRun {
         smoothedLoss: this.smoothed,
         band: { ...this.band },
         inBand: loss >= this.band.lo && loss <= this.band.hi,
+        bandStatus: this.smoothed >= this.band.lo && this.smoothed <= this.band.hi ? 'held' : 'not-held',
         terms: { p: 0.1, i: 0.01, d: 0, error: 0.2 },
         timestamp: 1_700_000_000_000 + epoch * 1000,
       };
@@ -83,6 +84,7 @@ export class FakeRun {
       backend: 'js',
       inBandFraction: this.events.length === 0 ? null : inBand / this.events.length,
       lastLoss: last?.loss ?? null,
+      bandStatus: last?.bandStatus ?? null,
     };
   }
 }
@@ -135,8 +137,7 @@ export async function startFakeRunServer(options: {
     if (action === undefined && method === 'GET')
       return reply(200, {
         ...run.view(),
-        last: run.events.at(-1) ?? null,
-        summary: { epochsInBand: run.events.filter((e) => e.inBand).length },
+        lastEvent: run.events.at(-1) ?? null,
       });
     const expected = action === 'band' ? 'PUT' : 'POST';
     if (action === undefined || method !== expected) return reply(405, { error: `method: ${method} not allowed here` });
