@@ -14,7 +14,8 @@ interface Bucket<E> {
  * highest-loss events (a non-finite loss counts as the highest), so dips and spikes survive
  * decimation, as in `report.svg`. When there are more than `maxBuckets` buckets, neighbours
  * are merged in pairs and `span` doubles: any number of events fits in at most
- * `2 × maxBuckets` points, spread evenly over the run.
+ * `2 × maxBuckets + 1` points, spread evenly over the run. The `+ 1` is the very first event,
+ * always kept, so a chart of the points starts where the run started.
  *
  * The kept points are real events, so a replay sends them as they were.
  *
@@ -26,12 +27,13 @@ interface Bucket<E> {
  * @example
  * const tail = new DecimatedHistory<FeedEvent>(500);
  * for (const e of events) tail.push(e);
- * tail.points().length; // ≤ 1000
+ * tail.points().length; // ≤ 1001, the first event first
  */
 export class DecimatedHistory<E extends FeedEvent> {
   readonly maxBuckets: number;
   private buckets: Bucket<E>[] = [];
   private span = 1;
+  private first: E | undefined;
 
   constructor(maxBuckets: number) {
     if (!Number.isInteger(maxBuckets) || maxBuckets < 1) throw new RangeError(`Invalid maxBuckets: ${maxBuckets}`);
@@ -45,11 +47,12 @@ export class DecimatedHistory<E extends FeedEvent> {
 
   /** Epoch of the newest event pushed (and not truncated), if any. */
   get lastEpoch(): number | undefined {
-    return this.buckets.at(-1)?.lastEpoch;
+    return this.buckets.at(-1)?.lastEpoch ?? this.first?.epoch;
   }
 
   /** Adds the next event; its epoch must be above every epoch already held. */
   push(event: E): void {
+    this.first ??= event;
     const last = this.buckets.at(-1);
     if (last !== undefined && last.count < this.span) {
       last.count++;
@@ -65,6 +68,9 @@ export class DecimatedHistory<E extends FeedEvent> {
   /** The kept events with epoch above `since` (default: all), in epoch order. */
   points(since = 0): E[] {
     const out: E[] = [];
+    const head = this.buckets[0];
+    const { first } = this;
+    if (first !== undefined && first.epoch > since && first !== head?.low && first !== head?.high) out.push(first);
     for (const b of this.buckets) {
       const [first, second] = b.low.epoch <= b.high.epoch ? [b.low, b.high] : [b.high, b.low];
       if (first.epoch > since) out.push(first);
@@ -78,6 +84,7 @@ export class DecimatedHistory<E extends FeedEvent> {
    * below `epoch` (its remaining extremes are then approximate), or goes when none is left.
    */
   truncateFrom(epoch: number): void {
+    if (this.first !== undefined && this.first.epoch >= epoch) this.first = undefined;
     while (this.buckets.length > 0) {
       const last = this.buckets.at(-1) as Bucket<E>;
       if (last.lastEpoch < epoch) return;

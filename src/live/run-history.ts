@@ -13,8 +13,8 @@ export interface RunHistoryOptions {
 /**
  * One run's history in bounded memory: the newest `recent` events exactly, in a ring, and
  * everything older decimated (lowest and highest loss per bucket, see
- * {@link DecimatedHistory}), so the whole never exceeds `maxPoints` points and the latest
- * event is always there.
+ * {@link DecimatedHistory}), so the whole never exceeds `maxPoints` points and the first
+ * and the latest events are always there.
  *
  * @example
  * const h = new RunHistory<FeedEvent>({ maxPoints: 2000 });
@@ -29,13 +29,14 @@ export class RunHistory<E extends FeedEvent> {
   constructor(options: RunHistoryOptions = {}) {
     const maxPoints = options.maxPoints ?? 2000;
     const recent = options.recent ?? Math.floor(maxPoints / 2);
-    if (!Number.isInteger(maxPoints) || maxPoints < 4)
-      throw new RangeError(`Invalid maxPoints: ${maxPoints} (expected an integer ≥ 4)`);
-    if (!Number.isInteger(recent) || recent < 1 || recent > maxPoints - 2) {
-      throw new RangeError(`Invalid recent: ${recent} (expected an integer from 1 to maxPoints - 2)`);
+    if (!Number.isInteger(maxPoints) || maxPoints < 5)
+      throw new RangeError(`Invalid maxPoints: ${maxPoints} (expected an integer ≥ 5)`);
+    if (!Number.isInteger(recent) || recent < 1 || recent > maxPoints - 3) {
+      throw new RangeError(`Invalid recent: ${recent} (expected an integer from 1 to maxPoints - 3)`);
     }
     this.recent = new RingBuffer<E>(recent);
-    this.older = new DecimatedHistory<E>(Math.floor((maxPoints - recent) / 2));
+    // Two points per bucket, plus the run's first event, which the tail always keeps.
+    this.older = new DecimatedHistory<E>(Math.floor((maxPoints - recent - 1) / 2));
   }
 
   /** Epoch of the newest event, if any. */

@@ -32,6 +32,7 @@ export function createSeries(options = {}) {
       const b = i + 1 < half ? losses[i + 1] : a;
       keep.push(a === null || (b !== null && a >= b) ? i : i + 1);
     }
+    if (keep[0] !== 0) keep.unshift(0); // the chart starts where the run did
     for (let i = half; i < epochs.length; i++) keep.push(i);
     columns = columns.map((col) => keep.map((i) => col[i]));
   }

@@ -20,7 +20,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochEvent } from '../../src/core/epoch-event.js';
 import { ROOT } from '../prometheus/promql-sources.js';
-import { launchBrowser, plotted, skipBrowserTests, untilPlotted, type Browser, type PageGlobal } from './support/chromium.js';
+import {
+  launchBrowser,
+  plotted,
+  skipBrowserTests,
+  untilPlotted,
+  type Browser,
+  type PageGlobal,
+} from './support/chromium.js';
 import { freePort } from './support/free-port.js';
 import { start, stopAll, type Tracked } from './support/processes.js';
 import { waitFor } from './support/wait-for.js';
@@ -272,7 +279,9 @@ describe.skipIf(skipBrowserTests)('the live page on a live `lossband run`, in he
         ([resets, after]) => {
           const live = (globalThis as unknown as PageGlobal).__lossband;
           return (
-            live?.connection === 'live' && live.resets > resets && (live.chart?.data[0]?.at(-1) ?? 0) > (after as number)
+            live?.connection === 'live' &&
+            live.resets > resets &&
+            (live.chart?.data[0]?.at(-1) ?? 0) > (after as number)
           );
         },
         [resetsBefore, Math.max(shownBefore, from)] as const,

@@ -12,13 +12,14 @@ describe('DecimatedHistory', () => {
     expect(tail.bucketSpan).toBe(1);
   });
 
-  it('stays within 2 × maxBuckets points for any length, spread over the whole run', () => {
+  it('stays within 2 × maxBuckets + 1 points for any length, spread over the whole run from its first epoch', () => {
     const tail = new DecimatedHistory<FeedEvent>(100);
     for (let e = 1; e <= 100_000; e++) tail.push(ev(e, Math.sin(e / 50)));
     const points = tail.points();
-    expect(points.length).toBeLessThanOrEqual(200);
+    expect(points.length).toBeLessThanOrEqual(201);
     expect(points.length).toBeGreaterThan(100);
-    expect(points[0]?.epoch).toBeLessThanOrEqual(1024); // the start of the run is still there
+    expect(points[0]?.epoch).toBe(1); // a chart of the points starts where the run did
+    expect(points[1]?.epoch).toBeLessThanOrEqual(1024);
     expect(points.at(-1)?.epoch).toBeGreaterThan(99_000);
     const epochs = points.map((p) => p.epoch);
     expect(epochs).toEqual([...epochs].sort((a, b) => a - b));
@@ -52,5 +53,21 @@ describe('DecimatedHistory', () => {
     tail.truncateFrom(1);
     expect(tail.points()).toEqual([]);
     expect(tail.lastEpoch).toBeUndefined();
+  });
+
+  it('keeps the first event once, whether or not it is a bucket extreme, and forgets it in a truncation before it', () => {
+    const tail = new DecimatedHistory<FeedEvent>(2);
+    for (let e = 1; e <= 64; e++) tail.push(ev(e, e === 1 ? 0.5 : e % 5));
+    expect(tail.points().map((p) => p.epoch)[0]).toBe(1);
+    expect(tail.points().filter((p) => p.epoch === 1)).toHaveLength(1);
+    expect(tail.points(1).some((p) => p.epoch === 1)).toBe(false);
+    const low = new DecimatedHistory<FeedEvent>(2);
+    for (let e = 1; e <= 64; e++) low.push(ev(e, e === 1 ? -1 : e % 5)); // the first is the lowest
+    expect(low.points().filter((p) => p.epoch === 1)).toHaveLength(1);
+    tail.truncateFrom(1);
+    expect(tail.points()).toEqual([]);
+    expect(tail.lastEpoch).toBeUndefined();
+    tail.push(ev(1, 3));
+    expect(tail.points()).toEqual([ev(1, 3)]);
   });
 });

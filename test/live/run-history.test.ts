@@ -15,6 +15,15 @@ describe('RunHistory', () => {
     expect(h.lastEpoch).toBe(200_000);
   });
 
+  it('starts at the first epoch even when it is no extreme of its bucket, within maxPoints', () => {
+    const h = new RunHistory<FeedEvent>({ maxPoints: 9 });
+    for (let e = 1; e <= 1000; e++) h.push(ev(e, e === 1 ? 0.5 : e % 7));
+    const points = h.points();
+    expect(points.length).toBeLessThanOrEqual(9);
+    expect(points[0]?.epoch).toBe(1);
+    expect(points.at(-1)?.epoch).toBe(1000);
+  });
+
   it('replays only what follows since, without the older tail when since is recent', () => {
     const h = new RunHistory<FeedEvent>({ maxPoints: 20, recent: 10 });
     for (let e = 1; e <= 100; e++) h.push(ev(e));
@@ -42,7 +51,8 @@ describe('RunHistory', () => {
   });
 
   it('names a bad option', () => {
-    expect(() => new RunHistory({ maxPoints: 3 })).toThrow('Invalid maxPoints: 3');
-    expect(() => new RunHistory({ maxPoints: 100, recent: 99 })).toThrow('Invalid recent: 99');
+    expect(() => new RunHistory({ maxPoints: 4 })).toThrow('Invalid maxPoints: 4');
+    expect(() => new RunHistory({ maxPoints: 100, recent: 98 })).toThrow('Invalid recent: 98');
+    expect(new RunHistory({ maxPoints: 5, recent: 2 }).lastEpoch).toBeUndefined();
   });
 });

@@ -58,6 +58,15 @@ describe('createSeries (the page’s chart data)', () => {
     expect(losses[epochs.indexOf(777)]).toBe(50);
   });
 
+  it('keeps the first epoch through thinning, so the chart starts where the run did', () => {
+    const s = createSeries({ maxPoints: 100 });
+    for (let e = 1; e <= 5000; e++) s.add(ev(e, e === 1 ? 0.1 : 0.5 + (e % 2)));
+    const epochs = s.data()[0] as number[];
+    expect(s.length).toBeLessThanOrEqual(101);
+    expect(epochs[0]).toBe(1);
+    expect(epochs.filter((e) => e === 1)).toHaveLength(1);
+  });
+
   it('returns copies, so the chart holds what it was given', () => {
     const s = createSeries();
     s.add(ev(1));
