@@ -20,6 +20,7 @@ import { peer } from './sections/peer.js';
 import { prototypes } from './sections/prototypes.js';
 import { tfjsOverhead } from './sections/tfjs-overhead.js';
 import { sweepThroughput } from './sections/sweep-throughput.js';
+import { pageCost } from './sections/page.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const only = process.env.BENCH_ONLY?.split(',').map(Number);
@@ -78,6 +79,7 @@ await section(5, 'peer', peer);
 await section(6, 'metrics', metricsPath);
 await section(8, 'tfjs-overhead', tfjsOverhead);
 await section(9, 'sweep', sweepThroughput);
+await section(10, 'page', pageCost);
 
 const order = (r: Row): number => Number(r.section.split(' ')[0]);
 rows.sort((a, b) => order(a) - order(b));
