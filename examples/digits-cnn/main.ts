@@ -3,7 +3,7 @@
  * feedback loop holds its training loss in a band by setting the σ of a `controlledNoise` layer
  * after every epoch. Prints one JSON summary line at the end.
  *
- *   npx tsx examples/digits-cnn/main.ts --epochs 60 [--seed 1] [--band 0.25,0.35] [--port 9464] [--out runs/x]
+ *   npx tsx examples/digits-cnn/main.ts --epochs 60 [--seed 1] [--band 0.25,0.35] [--port 9464] [--out runs/x] [--measure fit]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -21,6 +21,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '32' },
     out: { type: 'string', default: `runs/digits-cnn-${Date.now()}` },
     port: { type: 'string', default: '0' },
+    measure: { type: 'string' }, // 'fit' or 'fixed-draw' (the default with trainingData)
   },
 });
 const epochs = Number(args.epochs);
@@ -55,7 +56,17 @@ model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy',
 
 // lossband holds the training loss in the band: after every epoch it sets the σ of the
 // controlledNoise layer, and it records the run in runs/<run>/ (events, checkpoints, summary, report).
-const cb = bandCallback({ band: { lo, hi }, run: `digits-cnn-${args.seed}`, out: args.out, port: Number(args.port) });
+// trainingData: the callback measures the loss it holds with one fixed noise draw over these
+// tensors after each epoch (the mean fit logs jitters with fresh noise and moving weights), and
+// scales σ by each pixel's std (noise.scale 'feature': the pixels are not standardised).
+const cb = bandCallback({
+  band: { lo, hi },
+  trainingData: [train.x, train.y],
+  run: `digits-cnn-${args.seed}`,
+  out: args.out,
+  port: Number(args.port),
+  ...(args.measure ? { measure: args.measure as 'fit' | 'fixed-draw' } : {}),
+});
 const history = await model.fit(train.x, train.y, {
   epochs,
   batchSize: Number(args.batch),
@@ -64,7 +75,9 @@ const history = await model.fit(train.x, train.y, {
     cb,
     new tf.CustomCallback({
       onEpochEnd: async (e, logs) =>
-        console.log(`epoch ${e + 1} loss ${logs?.loss?.toFixed(4)} sigma ${lastSigma().toFixed(3)}`),
+        console.log(
+          `epoch ${e + 1} loss ${cb.run?.lastEvent()?.loss.toFixed(4)} sigma ${lastSigma().toFixed(3)} fit-mean ${logs?.loss?.toFixed(4)}`,
+        ),
     }),
   ],
   verbose: 0,

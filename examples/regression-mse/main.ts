@@ -16,6 +16,7 @@ const { values: args } = parseArgs({
     epochs: { type: 'string', default: '80' },
     seed: { type: 'string', default: '1' },
     band: { type: 'string', default: '0.2,0.3' },
+    measure: { type: 'string' }, // 'fit' or 'fixed-draw' (the default with x and y)
   },
 });
 const epochs = Number(args.epochs);
@@ -67,6 +68,7 @@ await new Promise<void>((resolve, reject) => {
         y: trainSet.y,
         validationData: [testSet.x, testSet.y],
         batchSize: 64,
+        ...(args.measure ? { measure: args.measure as 'fit' | 'fixed-draw' } : {}),
       }),
     // draws: 1 — a layer sees each batch once, so K noisy copies cannot apply.
     actuator: () => new LoopActuator({ band: { lo, hi }, draws: 1 }),

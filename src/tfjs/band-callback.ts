@@ -16,6 +16,9 @@ import type { RunSummary } from '../run/summary.js';
 import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
+import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
+import { applyFeatureScale, resolveFeatureScale, type NoiseScaleMode } from './noise-scale.js';
+import { requireGradientKernels } from './require-gradient-kernels.js';
 
 /** Options of {@link bandCallback}. Keys mirror the CLI's config keys. */
 export interface BandCallbackOptions {
@@ -27,8 +30,38 @@ export interface BandCallbackOptions {
   readonly monitor?: string | undefined;
   /** Controller and its options, as the config key `controller`. Defaults to `{ type: 'pid' }`. */
   readonly controller?: ConfigInput['controller'];
-  /** σ limits and the initial σ (`noise.min`, `noise.max`, `noise.sigma`). Defaults to the CLI's: 0.1 and 10. */
-  readonly noise?: { readonly min?: number; readonly max?: number; readonly sigma?: number } | undefined;
+  /**
+   * σ limits and the initial σ (`noise.min`, `noise.max`, `noise.sigma`; defaults to the CLI's:
+   * 0.1 and 10), and what σ is measured in (`noise.scale`, `noise.featureStd`, as the CLI's
+   * `noise.scale`: see {@link NoiseScaleOptions}; `feature` by default when `trainingData`'s
+   * inputs are not standardised, else `absolute`).
+   */
+  readonly noise?:
+    | {
+        readonly min?: number;
+        readonly max?: number;
+        readonly sigma?: number;
+        readonly scale?: NoiseScaleMode;
+        readonly featureStd?: readonly number[];
+      }
+    | undefined;
+  /**
+   * The training tensors `[x, y]` you pass to `fit` (the same tensors; nothing is copied).
+   * With them the callback measures the loss it controls with a fixed noise draw (`measure`)
+   * and can scale σ per feature (`noise.scale`). Defaults to none.
+   */
+  readonly trainingData?: readonly [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]] | undefined;
+  /**
+   * The loss held in the band, each epoch:
+   * - `'fixed-draw'`: after the epoch, one forward pass over `trainingData` at the current σ
+   *   with the same seeded noise draw every epoch ({@link fixedDrawLoss}): the loss of the
+   *   epoch's final weights, without the jitter of a fresh draw;
+   * - `'fit'`: the value `fit` logs, the mean over the epoch's batches, each taken with fresh
+   *   noise before its optimiser step while the weights move.
+   *
+   * Defaults to `'fixed-draw'` with `trainingData` (and a training loss to monitor), else `'fit'`.
+   */
+  readonly measure?: LossMeasure | undefined;
   /** Run directory. Defaults to `runs/<run>`. */
   readonly out?: string | undefined;
   /** Continue the run in `out` from its checkpoint (weights, optimiser, controller). Defaults to false. */
@@ -52,7 +85,7 @@ export interface BandCallbackOptions {
 }
 
 /** Options passed to `resolveConfig`, validated there with the CLI's rules. */
-function configOf(o: BandCallbackOptions, name: string): ResolvedConfig {
+function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): ResolvedConfig {
   if (o.band === undefined) throw new UserError('bandCallback: band: required, e.g. { lo: 0.3, hi: 0.4 }');
   const input: ConfigInput = {
     name,
@@ -60,7 +93,7 @@ function configOf(o: BandCallbackOptions, name: string): ResolvedConfig {
     epochs: 0,
     checkpointEvery: o.checkpointEvery ?? 100,
     // A layer sees each batch once, so K noisy copies per sample do not apply here.
-    noise: { ...o.noise, draws: 1 },
+    noise: { min: o.noise?.min, max: o.noise?.max, sigma: o.noise?.sigma, draws: 1, scale },
     server: { port: o.port ?? 9464, host: o.host ?? '127.0.0.1' },
     ...(o.controller ? { controller: o.controller } : {}),
     ...(o.out !== undefined ? { out: o.out } : {}),
@@ -118,6 +151,7 @@ export class BandCallback extends tf.Callback {
   private diverged = false;
   private detachSignals: (() => void) | undefined;
   private summaryOut: RunSummary | undefined;
+  private measure: LossMeasure = 'fit';
 
   constructor(options: BandCallbackOptions) {
     super();
@@ -181,7 +215,11 @@ export class BandCallback extends tf.Callback {
       const keys = Object.keys(logs ?? {}).join(', ') || 'nothing';
       throw new UserError(`bandCallback: monitor ${JSON.stringify(key)}: the model logs only ${keys}`);
     }
-    const loss = value;
+    const training = this.o.trainingData;
+    const loss =
+      this.measure === 'fixed-draw' && training && Number.isFinite(value)
+        ? fixedDrawLoss(this.model, training[0], training[1], { key })
+        : value;
     const nonFinite = !Number.isFinite(loss);
     const measurement = {
       loss,
@@ -239,10 +277,22 @@ export class BandCallback extends tf.Callback {
 
   private async openRun(model: tf.LayersModel): Promise<Run> {
     requireNoiseLayers(model);
-    requireLoggedKey(model, this.o.monitor ?? 'loss', true, 'bandCallback: monitor');
+    const monitor = this.o.monitor ?? 'loss';
+    requireLoggedKey(model, monitor, true, 'bandCallback: monitor');
+    requireGradientKernels(model, 'bandCallback');
+    this.measure = measureOf(this.o, monitor);
+    const inputs = this.o.trainingData?.[0];
+    const scale = resolveFeatureScale(this.o.noise, Array.isArray(inputs) ? inputs[0] : inputs, 'bandCallback');
+    if (scale)
+      applyFeatureScale(
+        model,
+        scale,
+        this.o.noise?.scale !== undefined || this.o.noise?.featureStd !== undefined,
+        'bandCallback',
+      );
     const name =
       this.o.run ?? `${model.name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
-    const config = configOf(this.o, name);
+    const config = configOf(this.o, name, scale ? 'feature' : 'absolute');
     if (this.o.resume && this.o.out === undefined)
       throw new UserError('bandCallback: resume: needs out, the run directory to continue');
     this.runHost = this.o.runHost;
@@ -300,6 +350,23 @@ export class BandCallback extends tf.Callback {
     this.current = run;
     return run;
   }
+}
+
+/** The measure the options ask for, checked against what it needs. */
+function measureOf(o: BandCallbackOptions, monitor: string): LossMeasure {
+  const training = o.trainingData;
+  if (training !== undefined && (!Array.isArray(training) || training.length !== 2))
+    throw new UserError('bandCallback: trainingData: expected [x, y], the tensors you pass to fit');
+  const measure = o.measure ?? (training && !monitor.startsWith('val_') ? 'fixed-draw' : 'fit');
+  if (measure !== 'fixed-draw' && measure !== 'fit')
+    throw new UserError(`bandCallback: measure: expected 'fixed-draw' or 'fit', got ${JSON.stringify(measure)}`);
+  if (measure === 'fixed-draw' && !training)
+    throw new UserError("bandCallback: measure 'fixed-draw': needs trainingData, the [x, y] you pass to fit");
+  if (measure === 'fixed-draw' && monitor.startsWith('val_'))
+    throw new UserError(
+      `bandCallback: measure 'fixed-draw': measures a training loss, not monitor ${JSON.stringify(monitor)}`,
+    );
+  return measure;
 }
 
 const numberOr = (x: unknown): number => (typeof x === 'number' ? x : NaN);

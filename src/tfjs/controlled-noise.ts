@@ -19,6 +19,16 @@ export interface ControlledNoiseConfig extends LayerArgs {
 type LayerVariable = ReturnType<tf.layers.Layer['addWeight']>;
 type Shape = (number | null)[];
 
+function checkScale(scale: unknown, where: string): readonly number[] {
+  if (!Array.isArray(scale) || scale.length === 0)
+    throw new RangeError(`${where}: scale must be a non-empty array of numbers`);
+  scale.forEach((s: unknown, j) => {
+    if (typeof s !== 'number' || !Number.isFinite(s) || s < 0)
+      throw new RangeError(`${where}: scale[${j}] must be a finite number >= 0, got ${String(s)}`);
+  });
+  return Object.freeze([...(scale as number[])]);
+}
+
 function checkSigma(sigma: unknown, where: string): number {
   if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0) {
     throw new RangeError(`${where}: sigma must be a finite number >= 0, got ${String(sigma)}`);
@@ -45,24 +55,36 @@ export class ControlledNoise extends tf.layers.Layer {
   static className = 'ControlledNoise';
 
   private readonly initialSigma: number;
-  /** Per-feature multiplier of σ, or `undefined` (see {@link ControlledNoiseConfig.scale}). */
-  readonly scale: readonly number[] | undefined;
+  private scaleValues: readonly number[] | undefined;
   private sigmaWeight: LayerVariable | undefined;
   private scaleTensor: tf.Tensor | undefined;
+  private builtShape: Shape | undefined;
+  private fixedDraw: { readonly seed: number; calls: number } | undefined;
 
   constructor(config: ControlledNoiseConfig = {}) {
     super(config);
     this.initialSigma = checkSigma(config.sigma ?? 0, 'controlledNoise');
-    if (config.scale !== undefined) {
-      if (!Array.isArray(config.scale) || config.scale.length === 0)
-        throw new RangeError('controlledNoise: scale must be a non-empty array of numbers');
-      config.scale.forEach((s, j) => {
-        if (typeof s !== 'number' || !Number.isFinite(s) || s < 0)
-          throw new RangeError(`controlledNoise: scale[${j}] must be a finite number >= 0, got ${String(s)}`);
-      });
-      this.scale = Object.freeze([...config.scale]);
-    }
+    if (config.scale !== undefined) this.scaleValues = checkScale(config.scale, 'controlledNoise');
     this.supportsMasking = true;
+  }
+
+  /** Per-feature multiplier of σ, or `undefined` (see {@link ControlledNoiseConfig.scale}). */
+  get scale(): readonly number[] | undefined {
+    return this.scaleValues;
+  }
+
+  /**
+   * Replaces the per-feature multiplier of σ (`undefined`: none, every feature gets σ); the next
+   * training batch applies it. `bandCallback` and `TfjsModelPlant` call it for `noise.scale:
+   * 'feature'`. Saved with the model's config, as a `scale` given at construction is.
+   */
+  setScale(scale: readonly number[] | undefined): void {
+    const values = scale === undefined ? undefined : checkScale(scale, `controlledNoise "${this.name}"`);
+    const tensor =
+      values !== undefined && this.builtShape ? tf.keep(this.scaleFor(this.builtShape, values)) : undefined;
+    this.scaleTensor?.dispose();
+    this.scaleTensor = tensor;
+    this.scaleValues = values;
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -76,15 +98,15 @@ export class ControlledNoise extends tf.layers.Layer {
       undefined,
       false,
     );
-    if (this.scale !== undefined) this.scaleTensor = tf.keep(this.scaleFor(shape));
+    this.builtShape = shape;
+    if (this.scaleValues !== undefined) this.scaleTensor = tf.keep(this.scaleFor(shape, this.scaleValues));
     super.build(inputShape);
   }
 
-  private scaleFor(inputShape: Shape): tf.Tensor {
+  private scaleFor(inputShape: Shape, scale: readonly number[]): tf.Tensor {
     const features = inputShape.slice(1);
     const last = features[features.length - 1];
     const all = features.reduce<number>((n, d) => n * (d ?? NaN), 1);
-    const scale = this.scale as readonly number[];
     if (scale.length === last) return tf.tensor1d([...scale]);
     if (scale.length === all) return tf.tensor([...scale], features as number[]);
     throw new RangeError(
@@ -100,11 +122,35 @@ export class ControlledNoise extends tf.layers.Layer {
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
       const input = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
-      if (kwargs['training'] !== true || this.sigmaWeight === undefined) return input;
+      const fixed = this.fixedDraw;
+      if ((kwargs['training'] !== true && fixed === undefined) || this.sigmaWeight === undefined) return input;
       const sigma = this.sigmaWeight.read();
       const std = this.scaleTensor ? tf.mul(sigma, this.scaleTensor) : sigma;
-      return tf.add(input, tf.mul(tf.randomNormal(input.shape, 0, 1, 'float32'), std));
+      // Seeded per call: the k-th batch of a fixed-draw pass gets the same noise every time.
+      const z = fixed
+        ? tf.randomNormal(input.shape, 0, 1, 'float32', fixed.seed + fixed.calls++)
+        : tf.randomNormal(input.shape, 0, 1, 'float32');
+      return tf.add(input, tf.mul(z, std));
     });
+  }
+
+  /**
+   * Runs `fn` (an `evaluate` or `predict`, synchronous) with the noise on at inference too,
+   * drawn from `seed`: the k-th call inside gets the k-th seeded draw, so the same pass over
+   * the same batches sees the very same noise every time (common random numbers). What
+   * {@link fixedDrawLoss} measures the controlled loss with.
+   *
+   * @example
+   * const loss = layer.withFixedDraw(7, () => model.evaluate(x, y, { batchSize: 1024 }));
+   */
+  withFixedDraw<T>(seed: number, fn: () => T): T {
+    const previous = this.fixedDraw;
+    this.fixedDraw = { seed, calls: 0 };
+    try {
+      return fn();
+    } finally {
+      this.fixedDraw = previous;
+    }
   }
 
   /** The σ the next training batch applies (0 before the layer is built and never set). */

@@ -23,6 +23,17 @@ export { bandCallback, BandCallback, type BandCallbackOptions } from './band-cal
 export { ControlledNoise, controlledNoise, type ControlledNoiseConfig } from './controlled-noise.js';
 export { noiseLayers, requireNoiseLayers, setSigma } from './noise-layers.js';
 export { loggedKeys, requireLoggedKey } from './logged-keys.js';
+export { fixedDrawLoss, type FixedDrawLossOptions, type LossMeasure } from './fixed-draw-loss.js';
+export {
+  featureMoments,
+  isStandardised,
+  resolveFeatureScale,
+  applyFeatureScale,
+  type FeatureMoments,
+  type NoiseScaleMode,
+  type NoiseScaleOptions,
+} from './noise-scale.js';
+export { requireGradientKernels } from './require-gradient-kernels.js';
 
 // checkpoints
 export {

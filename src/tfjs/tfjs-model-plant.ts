@@ -6,6 +6,9 @@ import { UserError } from '../core/user-error.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
+import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
+import { applyFeatureScale, resolveFeatureScale, type NoiseScaleOptions } from './noise-scale.js';
+import { requireGradientKernels } from './require-gradient-kernels.js';
 
 type Logs = Record<string, number[]>;
 /** What `model.fitDataset` trains on: batches of `{ xs, ys }` (or `[xs, ys]`). */
@@ -31,6 +34,18 @@ export interface TfjsModelPlantOptions {
    * metric such as `mse`. Must be a key the model logs. `valLoss` is `val_<lossKey>`. Defaults to `'loss'`.
    */
   readonly lossKey?: string;
+  /**
+   * What σ is measured in, as the CLI's `noise.scale` (see {@link NoiseScaleOptions}): `feature`
+   * by default when `x` is not standardised, else `absolute` (always with a dataset, unless
+   * `featureStd` is given).
+   */
+  readonly noise?: NoiseScaleOptions;
+  /**
+   * The measured `loss`: `'fixed-draw'` (one forward pass over `x`, `y` after the epoch, with the
+   * same seeded noise every epoch: see {@link fixedDrawLoss}) or `'fit'` (the epoch's mean as
+   * `fit` logs it). Defaults to `'fixed-draw'` with `x` and `y`, `'fit'` with a dataset.
+   */
+  readonly measure?: LossMeasure;
   /** Shuffle `x`/`y` before each epoch. Defaults to `true`, as `model.fit`. */
   readonly shuffle?: boolean;
   /** Clock for `durationMs`, in ms. Defaults to `performance.now`. */
@@ -58,8 +73,10 @@ function isDataset(v: unknown): v is TrainingDataset {
  * A user's own compiled `tf.LayersModel` as a {@link Plant} for `train()`: each `step` sets σ on
  * every `controlledNoise` layer and trains one epoch with `model.fit` (or `model.fitDataset`).
  *
- * The measured `loss` is what tfjs logs for the epoch: the mean over its batches of each
- * batch's loss, each taken just before that batch's optimiser step. σ is the only actuation a
+ * The measured `loss` is, with `x` and `y`, the loss after the epoch at the current σ with a
+ * fixed seeded noise draw ({@link fixedDrawLoss}); with a dataset (or `measure: 'fit'`) what tfjs
+ * logs for the epoch: the mean over its batches of each batch's loss, each taken just before
+ * that batch's optimiser step, with fresh noise. σ is the only actuation a
  * layer can apply: `draws` (K copies) does not apply, since the layer sees each batch once,
  * and a flooding level is refused. `nonFinite` is set from the loss alone.
  *
@@ -74,6 +91,7 @@ export class TfjsModelPlant implements Plant {
   private readonly lossKey: string;
   private readonly now: () => number;
   private disposed = false;
+  private readonly measureFixed: (() => number) | undefined;
 
   constructor(options: TfjsModelPlantOptions) {
     const { model, x, y, dataset } = options;
@@ -91,6 +109,24 @@ export class TfjsModelPlant implements Plant {
     this.lossKey = options.lossKey ?? 'loss';
     requireLoggedKey(model, this.lossKey, options.validationData !== undefined, 'TfjsModelPlant: lossKey');
     requireNoiseLayers(model);
+    requireGradientKernels(model, 'TfjsModelPlant');
+    const measure = options.measure ?? (tensors && !this.lossKey.startsWith('val_') ? 'fixed-draw' : 'fit');
+    if (measure !== 'fixed-draw' && measure !== 'fit')
+      throw new UserError(`TfjsModelPlant: measure: expected 'fixed-draw' or 'fit', got ${JSON.stringify(measure)}`);
+    if (measure === 'fixed-draw' && !tensors)
+      throw new UserError("TfjsModelPlant: measure 'fixed-draw': needs x and y (a dataset is measured as fit logs it)");
+    const scale = resolveFeatureScale(options.noise, Array.isArray(x) ? x[0] : x, 'TfjsModelPlant');
+    if (scale)
+      applyFeatureScale(
+        model,
+        scale,
+        options.noise?.scale !== undefined || options.noise?.featureStd !== undefined,
+        'TfjsModelPlant',
+      );
+    this.measureFixed =
+      measure === 'fixed-draw'
+        ? () => fixedDrawLoss(model, x as tf.Tensor, y as tf.Tensor, { key: this.lossKey })
+        : undefined;
     this.model = model;
     const validationData = options.validationData;
     if (tensors) {
@@ -117,10 +153,11 @@ export class TfjsModelPlant implements Plant {
     setSigma(this.model, actuation.sigma);
     const t0 = this.now();
     const history = await this.fit();
-    const durationMs = this.now() - t0;
     const logs = history.history as Logs;
     const last = (key: string): number | undefined => logs[key]?.[logs[key].length - 1];
-    const loss = last(this.lossKey) ?? Number.NaN;
+    const logged = last(this.lossKey) ?? Number.NaN;
+    const loss = this.measureFixed && Number.isFinite(logged) ? this.measureFixed() : logged;
+    const durationMs = this.now() - t0;
     const valAccuracy = ACCURACY_KEYS.map(last).find((v) => v !== undefined) ?? Number.NaN;
     return {
       loss,
