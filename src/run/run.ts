@@ -55,6 +55,12 @@ export interface RunOptions {
   readonly backend?: string | undefined;
   /** Learning rate recorded in checkpoints and the summary. Defaults to `config.model.learningRate`. */
   readonly learningRate?: number | undefined;
+  /**
+   * With `resume`: checks the checkpoint (e.g. that its model state fits the model) right after
+   * reading it, before anything in the directory changes; a throw refuses the run and leaves the
+   * directory as it was. Defaults to none.
+   */
+  readonly checkResumed?: ((checkpoint: Checkpoint, file: string) => void) | undefined;
 }
 
 /** The band the control API set last, persisted before the API answers (`control.json`). */
@@ -170,6 +176,7 @@ export class Run implements RunControl {
         if (resumed && resumed.run !== config.name) {
           throw new UserError(`${paths.checkpoint}: belongs to run "${resumed.run}", not "${config.name}"`);
         }
+        if (resumed) options.checkResumed?.(resumed, paths.checkpoint);
         if (!resumed && hasEventHistory(dir)) {
           throw new UserError(
             `${paths.checkpoint}: missing, but events.jsonl holds epochs; refusing to restart and renumber the history`,

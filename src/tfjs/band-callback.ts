@@ -13,7 +13,7 @@ import { UserError } from '../core/user-error.js';
 import { Run, type EndState } from '../run/run.js';
 import { RunHost } from '../run/run-host.js';
 import type { RunSummary } from '../run/summary.js';
-import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
+import { checkModelState, exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
@@ -317,6 +317,15 @@ export class BandCallback extends tf.Callback {
         resume: this.o.resume,
         sinks: [...(this.o.sinks ?? []), this.runHost.feedSink],
         backend: tf.getBackend(),
+        checkResumed: (cp, file) => {
+          try {
+            checkModelState(model, cp.plant as unknown as ModelState);
+          } catch (err) {
+            throw new UserError(
+              `bandCallback: resume: ${file}: ${(err as Error).message.replace(/^restoreModelState: /, '')}`,
+            );
+          }
+        },
       });
     } catch (err) {
       if (this.ownHost) await this.runHost.close();
@@ -328,9 +337,8 @@ export class BandCallback extends tf.Callback {
         await restoreModelState(model, cp.plant as unknown as ModelState);
       } catch (err) {
         await run.end('stopped');
-        throw err instanceof UserError
-          ? err
-          : new UserError(`${path.join(run.paths.dir, 'checkpoint.json')}: ${(err as Error).message}`);
+        const reason = (err as Error).message.replace(/^restoreModelState: /, '');
+        throw new UserError(`bandCallback: resume: ${path.join(run.paths.dir, 'checkpoint.json')}: ${reason}`);
       }
     }
     this.cached = cp ? (cp.plant as unknown as ModelState) : await exportModelState(model);

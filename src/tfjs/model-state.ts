@@ -199,16 +199,14 @@ async function restoreOptimizer(optimizer: tf.Optimizer, saved: OptimizerState, 
 }
 
 /**
- * Puts a state from {@link exportModelState} back into a model of the same architecture:
- * weights, then the optimiser's moments and iteration count. Refuses a different architecture
- * or optimiser with a one-line {@link UserError} naming the first difference, before changing
- * anything.
+ * Throws the one-line {@link UserError} {@link restoreModelState} would for a state that does
+ * not fit `model` (format, architecture, optimiser), without touching the model: what a resume
+ * checks before anything is written.
  *
  * @example
- * await restoreModelState(model, JSON.parse(await readFile('ckpt.json', 'utf8')));
- * // UserError: restoreModelState: different architecture: layer 2 is Dense in the checkpoint but Conv2D in this model
+ * checkModelState(model, checkpoint.plant); // UserError: restoreModelState: different architecture: …
  */
-export async function restoreModelState(model: tf.LayersModel, state: ModelState): Promise<void> {
+export function checkModelState(model: tf.LayersModel, state: ModelState): void {
   checkState(state);
   const difference = architectureDifference(state.architecture, modelArchitecture(model));
   if (difference !== undefined) throw new UserError(`restoreModelState: different architecture: ${difference}`);
@@ -220,6 +218,21 @@ export async function restoreModelState(model: tf.LayersModel, state: ModelState
       `restoreModelState: the checkpoint's optimiser is ${state.optimizer.className} but this model's is ${optimizer.getClassName()}`,
     );
   }
+}
+
+/**
+ * Puts a state from {@link exportModelState} back into a model of the same architecture:
+ * weights, then the optimiser's moments and iteration count. Refuses a different architecture
+ * or optimiser with a one-line {@link UserError} naming the first difference, before changing
+ * anything.
+ *
+ * @example
+ * await restoreModelState(model, JSON.parse(await readFile('ckpt.json', 'utf8')));
+ * // UserError: restoreModelState: different architecture: layer 2 is Dense in the checkpoint but Conv2D in this model
+ */
+export async function restoreModelState(model: tf.LayersModel, state: ModelState): Promise<void> {
+  checkModelState(model, state);
+  const optimizer = (model as { optimizer?: tf.Optimizer }).optimizer;
   // Decode everything first: a corrupt entry must leave the model as it was.
   const tensors: tf.Tensor[] = [];
   let slots: NamedTensor[] | undefined;
