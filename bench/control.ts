@@ -12,6 +12,9 @@
  *   the reference for first entry ("pid enters no later than 1.1 × open loop"), test accuracy
  *   and wall time.
  * - Step test: Iris pid, band → [0.50, 0.60] after epoch 1000 and back after 1500 (`setBand`).
+ * - Examples (a) digits-cnn and (b) regression-mse (`BENCH_ONLY=example-a,example-b`): each
+ *   example's own `main.ts` with its defaults, seeds 1–5, `BENCH_EXAMPLE_CONCURRENCY` (2)
+ *   processes at a time; `BENCH_EXAMPLE_VARIANTS=fit` adds the `--measure fit` arm.
  *
  * `BENCH_QUICK=1`: 300 epochs, 2 seeds (a smoke run). `BENCH_MID_EPOCHS`, `BENCH_MID_SEEDS`
  * (default 300 and 1,2,3) size the mid-size row. `BENCH_ONLY=iris,step`: some sections
@@ -28,6 +31,7 @@ import { runCase } from './control/run-case.js';
 import { stepResponse, type StepResponse } from './control/step-response.js';
 import { max, median, min, summarize, type RunSummary } from './control/summarize.js';
 import { cell, render } from './control/table.js';
+import { EXAMPLES, exampleTable, runExampleSeeds, type ExampleName } from './control/examples.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -342,6 +346,31 @@ if (!ONLY || ONLY.includes('step')) {
     `\nstep test: iris pid, band [0.3, 0.4] → [0.5, 0.6] after epoch ${STEP.up}, back after ${STEP.down}\n${render(rows)}`,
   );
   results.step = responses;
+}
+
+// Examples (a) and (b) as a user runs them (their defaults, only the seed varies), each seed a
+// process. BENCH_EXAMPLE_VARIANTS=fit adds the `--measure fit` arm (the epoch mean fit logs).
+for (const name of Object.keys(EXAMPLES) as ExampleName[]) {
+  const key = name === 'digits-cnn' ? 'example-a' : 'example-b';
+  if (ONLY ? !ONLY.includes(key) : false) continue;
+  const seeds = QUICK ? [1, 2] : [1, 2, 3, 4, 5];
+  const concurrency = Number(process.env.BENCH_EXAMPLE_CONCURRENCY ?? 2);
+  const variants: Record<string, Awaited<ReturnType<typeof runExampleSeeds>>> = {
+    'default (fixed-draw)': await runExampleSeeds(name, seeds, concurrency, [], log),
+  };
+  if (process.env.BENCH_EXAMPLE_VARIANTS?.split(',').includes('fit'))
+    variants['measure fit'] = await runExampleSeeds(name, seeds, concurrency, ['--measure', 'fit'], log);
+  const table = exampleTable(`${EXAMPLES[name].title}, ${EXAMPLES[name].epochs} epochs`, variants);
+  console.log(`\n${table}`);
+  tables.push(table);
+  results[key] = variants;
+  for (const r of variants['default (fixed-draw)'] ?? []) {
+    checks.push({
+      what: `${key} seed ${r.seed}: inBandFraction ≥ 0.95 (median target; worst reported)`,
+      ok: (r.inBandFraction ?? 0) >= 0.95,
+      detail: cell(r.inBandFraction, 3),
+    });
+  }
 }
 
 const failed = checks.filter((c) => !c.ok);
