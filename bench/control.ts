@@ -355,11 +355,14 @@ for (const name of Object.keys(EXAMPLES) as ExampleName[]) {
   if (ONLY ? !ONLY.includes(key) : false) continue;
   const seeds = QUICK ? [1, 2] : [1, 2, 3, 4, 5];
   const concurrency = Number(process.env.BENCH_EXAMPLE_CONCURRENCY ?? 2);
-  const variants: Record<string, Awaited<ReturnType<typeof runExampleSeeds>>> = {
-    'default (fixed-draw)': await runExampleSeeds(name, seeds, concurrency, [], log),
-  };
-  if (process.env.BENCH_EXAMPLE_VARIANTS?.split(',').includes('fit'))
-    variants['measure fit'] = await runExampleSeeds(name, seeds, concurrency, ['--measure', 'fit'], log);
+  const withFit = process.env.BENCH_EXAMPLE_VARIANTS?.split(',').includes('fit') ?? false;
+  // The arms run side by side (each with `concurrency` processes), so load affects both alike.
+  const [fixed, fit] = await Promise.all([
+    runExampleSeeds(name, seeds, concurrency, [], log),
+    withFit ? runExampleSeeds(name, seeds, concurrency, ['--measure', 'fit'], log) : undefined,
+  ]);
+  const variants: Record<string, Awaited<ReturnType<typeof runExampleSeeds>>> = { 'default (fixed-draw)': fixed };
+  if (fit) variants['measure fit'] = fit;
   const table = exampleTable(`${EXAMPLES[name].title}, ${EXAMPLES[name].epochs} epochs`, variants);
   console.log(`\n${table}`);
   tables.push(table);
