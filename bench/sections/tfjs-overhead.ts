@@ -1,6 +1,8 @@
 /**
  * Section 8: what lossband costs a user's own `model.fit`. Arm A trains with `controlledNoise`
- * and a per-epoch callback that runs the loop and sets σ (lossband/tfjs, from dist/); arm B is
+ * and a per-epoch callback that runs the loop and sets σ (lossband/tfjs, from dist/), on the
+ * digits conv net measuring the held loss with `fixedDrawLoss` (one extra forward pass over the
+ * training set, as `bandCallback` with `trainingData` does by default); arm B is
  * the same model with `tf.layers.gaussianNoise` at a fixed σ and no callback. Same data, batch
  * size, backend and epochs. Each repetition is a fresh process, timed from spawn to exit (the
  * whole process, start-up included) and, inside it, around `model.fit` alone; A/B alternated.
@@ -108,7 +110,7 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
   let noise: import('@tensorflow/tfjs').layers.Layer;
   let callbacks: import('@tensorflow/tfjs').CustomCallback[] = [];
   if (arm === 'lossband') {
-    const { controlledNoise, setSigma } = await import('../../dist/tfjs/index.js');
+    const { controlledNoise, setSigma, fixedDrawLoss } = await import('../../dist/tfjs/index.js');
     const { LoopActuator } = await import('../../dist/control/loop-actuator.js');
     noise = controlledNoise({ inputShape: shape });
     const actuator = new LoopActuator({ band: { lo: 0.3, hi: 0.4 }, draws: 1 });
@@ -120,7 +122,10 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
           started = performance.now();
         },
         onEpochEnd: async (_epoch, logs = {}) => {
-          const loss = logs['loss'] ?? NaN;
+          // As bandCallback with trainingData does by default: the held loss is one extra
+          // forward pass with a fixed noise draw (the digits conv net; the mid arm keeps fit's mean).
+          const logged = logs['loss'] ?? NaN;
+          const loss = workload === 'digits' ? fixedDrawLoss(model, x, y) : logged;
           actuator.observe({
             loss,
             valLoss: NaN,

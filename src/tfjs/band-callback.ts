@@ -116,8 +116,17 @@ function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): 
  * A TensorFlow.js callback that holds a model's training loss inside a band while `model.fit`
  * (or `fitDataset`) trains it. Monitor → decide → act, once per epoch:
  *
- * - **monitor:** the epoch's `loss` (or `monitor`) from the fit logs — the mean over the epoch's
- *   batches, with any loss the model was compiled with (cross-entropy, MSE, …);
+ * - **monitor:** the epoch's training loss, with any loss the model was compiled with
+ *   (cross-entropy, MSE, …). What `fit` logs as the epoch's `loss` is the mean over its batches,
+ *   each taken before its own optimiser step with fresh noise while the weights move: a value
+ *   about half an epoch behind the weights σ acts on next, that jitters with every noise draw,
+ *   and that K noisy copies cannot steady (the layer sees each batch once). Given
+ *   `trainingData`, the callback instead measures, after the epoch, the loss of the final
+ *   weights at the current σ over those tensors with the same seeded noise draw every epoch
+ *   ({@link fixedDrawLoss}, `measure: 'fixed-draw'`): one extra forward pass (≈ 5 % of a
+ *   training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
+ *   still rises with σ and falls as the model learns. Without `trainingData` (or with
+ *   `measure: 'fit'`, or a `val_` monitor) it holds the logged value;
  * - **decide:** lossband's closed loop (the controller of `controller`, pid by default);
  * - **act:** σ on every {@link controlledNoise} layer of the model, for the next epoch.
  *
@@ -130,7 +139,7 @@ function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): 
  * the epochs it returns:
  *
  * @example
- * const cb = bandCallback({ band: { lo: 0.3, hi: 0.4 }, out: 'runs/digits', resume: fs.existsSync('runs/digits') });
+ * const cb = bandCallback({ band: { lo: 0.3, hi: 0.4 }, trainingData: [x, y], out: 'runs/digits', resume: fs.existsSync('runs/digits') });
  * const done = await cb.restore(model); // 0 for a fresh run
  * await model.fit(x, y, { epochs: 200, initialEpoch: done, callbacks: [cb] });
  */

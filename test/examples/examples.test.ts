@@ -88,7 +88,14 @@ describe('examples', () => {
       expect(summary).toMatchObject({ example: 'digits-cnn', epochs: 3, band: { lo: 0.25, hi: 0.35 } });
       const epochs = lines.filter((l) => l.startsWith('epoch '));
       expect(epochs).toHaveLength(3);
-      expect(epochs[0]).toMatch(/^epoch 1 loss \d\.\d{4} sigma 0\.100/); // the loop's initial σ, set at train begin
+      expect(epochs[0]).toMatch(/^epoch 1 loss \d\.\d{4} sigma 0\.100 fit-mean \d\.\d{4}$/); // the loop's initial σ, set at train begin
+      // The loss held is the fixed-draw loss of the epoch's final weights, not fit's epoch mean.
+      const [held, mean] =
+        /loss (\S+) sigma \S+ fit-mean (\S+)/
+          .exec(epochs[0] ?? '')
+          ?.slice(1)
+          .map(Number) ?? [];
+      expect(held).not.toBe(mean);
       expect(summary.valAccuracy).toBeGreaterThan(0.8);
       expect(summary.lastSigma).not.toBeNull();
     },
