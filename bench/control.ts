@@ -14,7 +14,8 @@
  * - Step test: Iris pid, band → [0.50, 0.60] after epoch 1000 and back after 1500 (`setBand`).
  * - Examples (a) digits-cnn and (b) regression-mse (`BENCH_ONLY=example-a,example-b`): each
  *   example's own `main.ts` with its defaults, seeds 1–5, `BENCH_EXAMPLE_CONCURRENCY` (2)
- *   processes at a time; `BENCH_EXAMPLE_VARIANTS=fit` adds the `--measure fit` arm.
+ *   processes at a time; `BENCH_EXAMPLE_VARIANTS=fit` adds the `--measure fit` arm;
+ *   `BENCH_EXAMPLE_SEEDS=4,5` runs some seeds only (a run is deterministic per seed on cpu).
  *
  * `BENCH_QUICK=1`: 300 epochs, 2 seeds (a smoke run). `BENCH_MID_EPOCHS`, `BENCH_MID_SEEDS`
  * (default 300 and 1,2,3) size the mid-size row. `BENCH_ONLY=iris,step`: some sections
@@ -353,7 +354,7 @@ if (!ONLY || ONLY.includes('step')) {
 for (const name of Object.keys(EXAMPLES) as ExampleName[]) {
   const key = name === 'digits-cnn' ? 'example-a' : 'example-b';
   if (ONLY ? !ONLY.includes(key) : false) continue;
-  const seeds = QUICK ? [1, 2] : [1, 2, 3, 4, 5];
+  const seeds = process.env.BENCH_EXAMPLE_SEEDS?.split(',').map(Number) ?? (QUICK ? [1, 2] : [1, 2, 3, 4, 5]);
   const concurrency = Number(process.env.BENCH_EXAMPLE_CONCURRENCY ?? 2);
   const withFit = process.env.BENCH_EXAMPLE_VARIANTS?.split(',').includes('fit') ?? false;
   // The arms run side by side (each with `concurrency` processes), so load affects both alike.
