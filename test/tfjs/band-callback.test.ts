@@ -101,7 +101,53 @@ describe('bandCallback with model.fit', () => {
     second.dispose();
   });
 
+  it('with trainingData it holds the fixed-draw loss: on the identity model loss / σ² is one number every epoch', async () => {
+    const out = tmp();
+    const model = identityModel();
+    const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, trainingData: [x, x], out, port: 0, report: false });
+    await model.fit(x, x, { epochs: 8, batchSize: 512, callbacks: [cb], verbose: 0 });
+    const ratios = lines(out).map((e) => e.loss / e.sigma ** 2);
+    expect(new Set(lines(out).map((e) => e.sigma)).size).toBeGreaterThan(3); // σ moved
+    // The same draw z every epoch: loss = σ²·mean(z²), to float32 rounding.
+    for (const r of ratios) expect(r / (ratios[0] as number)).toBeCloseTo(1, 5);
+    // 'fit' holds the logged epoch mean, fresh noise every epoch: the ratio wanders.
+    const out2 = tmp();
+    const fit = bandCallback({
+      band: { lo: 0.2, hi: 0.3 },
+      trainingData: [x, x],
+      measure: 'fit',
+      out: out2,
+      port: 0,
+      report: false,
+    });
+    await identityModel().fit(x, x, { epochs: 8, batchSize: 512, callbacks: [fit], verbose: 0 });
+    const wander = lines(out2).map((e) => e.loss / e.sigma ** 2);
+    expect(Math.max(...wander) / Math.min(...wander)).toBeGreaterThan(1.01);
+    model.dispose();
+  });
+
   describe('misuse gets one clear error naming the option, and nothing is written', () => {
+    it('a measure it cannot make', async () => {
+      const out = tmp();
+      await expect(
+        bandCallback({ band: { lo: 0.2, hi: 0.3 }, measure: 'fixed-draw', out, port: 0 }).restore(identityModel()),
+      ).rejects.toThrow(/^bandCallback: measure 'fixed-draw': needs trainingData/);
+      await expect(
+        bandCallback({
+          band: { lo: 0.2, hi: 0.3 },
+          measure: 'fixed-draw',
+          trainingData: [x, x],
+          monitor: 'val_loss',
+          out,
+          port: 0,
+        }).restore(identityModel()),
+      ).rejects.toThrow(/^bandCallback: measure 'fixed-draw': measures a training loss, not monitor "val_loss"/);
+      await expect(
+        bandCallback({ band: { lo: 0.2, hi: 0.3 }, measure: 'best' as never, out, port: 0 }).restore(identityModel()),
+      ).rejects.toThrow(/^bandCallback: measure: expected 'fixed-draw' or 'fit', got "best"/);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+
     it('a model without a controlledNoise layer', async () => {
       const out = tmp();
       const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
