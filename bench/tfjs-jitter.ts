@@ -1,4 +1,11 @@
-// scratch experiment (not committed): sources of jitter of example (a)'s epoch loss at fixed σ
+/**
+ * Where example (a)'s epoch loss jitters from, at a fixed σ (no controller): per epoch, fit's
+ * logged mean, the fixed-draw loss (fixedDrawLoss's measure, done here by hand), a fresh-draw
+ * evaluation and the clean loss; prints each one's epoch-to-epoch jitter (std of differences / √2,
+ * epochs 11 on) and the time of the fixed-draw pass against the fit epoch (the measure's cost).
+ *
+ *   npx tsx bench/tfjs-jitter.ts SEED SIGMA EPOCHS     (README figures: seeds 1, 2; σ 0.34; 40, 50 epochs)
+ */
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { loadDataset, splitDataset } from '../src/index.js';
