@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { issueKey, issueReason } from '../config/format-issue.js';
+import { parseLocatedYaml } from '../config/parse-located-yaml.js';
 import { UserError } from '../core/user-error.js';
 import { configKeyProblem } from './config-key.js';
 import { sweepFileSchema, type LoadedSweep, type SweepPath } from './sweep-file.js';
@@ -25,30 +25,7 @@ function nameFromFile(file: string): string {
  * const sweep = parseSweep('grid:\n  seed: [1, 2]\n', 'seeds.yaml'); // sweep.name === 'seeds'
  */
 export function parseSweep(text: string, file: string): LoadedSweep {
-  const lines = new LineCounter();
-  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number | undefined): string => {
-    if (offset === undefined) return file;
-    const pos = lines.linePos(offset);
-    return `${file}:${pos.line}:${pos.col}`;
-  };
-  const where = (key: SweepPath): string => {
-    for (let n = key.length; n >= 0; n--) {
-      const node = (n === 0 ? doc.contents : doc.getIn(key.slice(0, n), true)) as {
-        range?: [number, number, number];
-      } | null;
-      if (node?.range) return at(node.range[0]);
-    }
-    return file;
-  };
-  const syntax = doc.errors[0];
-  if (syntax) throw new UserError(`${at(syntax.pos[0])}: ${syntax.message.split('\n')[0]}`);
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new UserError(`${file}: ${(err as Error).message.split('\n')[0] ?? 'invalid YAML'}`);
-  }
+  const { value, where } = parseLocatedYaml(text, file);
   const parsed = sweepFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
