@@ -1,10 +1,8 @@
-import fs from 'node:fs';
 import { UserError } from '../core/user-error.js';
 import { issueKey, issueReason } from './format-issue.js';
 import { parseLocatedYaml } from './parse-located-yaml.js';
+import { readUserFile } from './read-user-file.js';
 import { configSchema, type ConfigInput } from './schema.js';
-
-const MAX_CONFIG_BYTES = 1 << 20;
 
 /**
  * Reads and validates a YAML or JSON config file. Every error is one line naming
@@ -14,16 +12,7 @@ const MAX_CONFIG_BYTES = 1 << 20;
  * const input = loadConfigFile('experiments/wine.yaml');
  */
 export function loadConfigFile(file: string): ConfigInput {
-  let text: string;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new UserError(`${file}: not a regular file`);
-    if (stat.size > MAX_CONFIG_BYTES) throw new UserError(`${file}: config larger than 1 MiB`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+  const text = readUserFile(file, 'config');
   const { value, where } = parseLocatedYaml(text, file);
   if (value === null || value === undefined) return {};
   const parsed = configSchema.safeParse(value);
