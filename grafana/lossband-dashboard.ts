@@ -18,6 +18,7 @@ import {
   throughputPanel,
   validationPanel,
 } from './run-panels.js';
+import { lossOverlayPanel, sweepOverviewPanel } from './sweep-panels.js';
 
 /** The dashboard's fixed uid: provisioning, links and the compose home page rely on it. */
 export const DASHBOARD_UID = 'lossband';
@@ -40,7 +41,8 @@ function labelVariable(name: string, label: string, selector: string): dashboard
 }
 
 /**
- * Builds the lossband Grafana dashboard: loss against its band, the σ actuator, controller
+ * Builds the lossband Grafana dashboard: an overview of the selected runs (one table row per
+ * run) and their smoothed losses overlaid, loss against its band, the σ actuator, controller
  * terms, in-band share, throughput, epoch durations, validation, phases and firing alerts,
  * filtered by data source, job, instance and run.
  *
@@ -89,6 +91,9 @@ export function buildDashboard(): dashboard.Dashboard {
         .textFormat('{{run}} {{severity}}')
         .tagKeys('severity'),
     )
+    .withRow(new dashboard.RowBuilder('Runs'))
+    .withPanel(sweepOverviewPanel())
+    .withPanel(lossOverlayPanel())
     .withRow(new dashboard.RowBuilder('Control loop'))
     .withPanel(lossPanel())
     .withPanel(sigmaPanel())

@@ -5,13 +5,24 @@ import { buildDashboard, DASHBOARD_PATH, DASHBOARD_UID, renderDashboard } from '
 interface Panel {
   type: string;
   title?: string;
-  targets?: Array<{ expr?: string }>;
+  targets?: Array<{
+    expr?: string;
+    refId?: string;
+    instant?: boolean;
+    range?: boolean;
+    format?: string;
+    legendFormat?: string;
+  }>;
+  transformations?: Array<{ id: string; options: Record<string, Record<string, unknown>> }>;
   datasource?: { type?: string; uid?: string };
 }
 interface Variable {
   name: string;
   type: string;
   query?: unknown;
+  multi?: boolean;
+  includeAll?: boolean;
+  allValue?: string;
 }
 
 const dashboard = buildDashboard() as unknown as {
@@ -43,6 +54,46 @@ describe('grafana/dashboards/lossband.json', () => {
     expect(vars.map((v) => v.name)).toEqual(['datasource', 'job', 'instance', 'run']);
     expect(vars[0]).toMatchObject({ type: 'datasource', query: 'prometheus' });
     for (const v of vars.slice(1)) expect(v.type).toBe('query');
+  });
+
+  it('lets the run variable select several runs or all of them', () => {
+    const run = dashboard.templating.list.find((v) => v.name === 'run');
+    expect(run).toMatchObject({ multi: true, includeAll: true, allValue: '.*' });
+  });
+
+  it('has a sweep overview table: instant table queries merged into one row per run and organized', () => {
+    const table = panels.find((p) => p.title === 'Sweep overview');
+    expect(table?.type).toBe('table');
+    const targets = table?.targets ?? [];
+    for (const t of targets) expect(t, t.refId).toMatchObject({ instant: true, range: false, format: 'table' });
+    const joined = targets.map((t) => t.expr).join('\n');
+    for (const needle of [
+      'lossband_run_state{',
+      'lossband_epochs_in_band_total{',
+      'lossband_noise_sigma{',
+      'lossband_training_loss{',
+    ])
+      expect(joined).toContain(needle);
+    // Grafana's merge joins rows on the fields all queries share and keeps rows apart that
+    // disagree on one, so every query is keyed by job, instance and run and brings no __name__.
+    for (const t of targets) expect(t.expr, t.refId).toMatch(/^max by \(job, instance, run(, state)?\) \(/);
+    expect(table?.transformations?.map((x) => x.id)).toEqual(['merge', 'organize']);
+    const organize = table?.transformations?.[1]?.options ?? {};
+    const valueColumns = targets.map((t) => `Value #${t.refId}`);
+    const shown = Object.keys(organize.renameByName ?? {}).filter((k) => k.startsWith('Value #'));
+    const hidden = Object.keys(organize.excludeByName ?? {}).filter((k) => k.startsWith('Value #'));
+    // Every query's value column is named or hidden, and no name points at a query that is not there.
+    expect([...shown, ...hidden].sort()).toEqual([...valueColumns].sort());
+    expect(Object.keys(organize.renameByName ?? {})).toEqual(expect.arrayContaining(['run', 'state']));
+    expect(organize.excludeByName).toMatchObject({ Time: true });
+  });
+
+  it('overlays the smoothed loss of the selected runs, one series per run', () => {
+    const overlay = panels.find((p) => p.title === 'Smoothed loss by run');
+    expect(overlay?.type).toBe('timeseries');
+    expect(overlay?.targets).toHaveLength(1);
+    expect(overlay?.targets?.[0]).toMatchObject({ range: true, legendFormat: '{{run}}' });
+    expect(overlay?.targets?.[0]?.expr).toMatch(/^lossband_smoothed_loss\{[^}]*run=~"\$run"[^}]*\}$/);
   });
 
   it('queries the datasource variable from every panel', () => {
