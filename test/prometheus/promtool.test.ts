@@ -1,6 +1,6 @@
 /**
  * Every promtool unit-test file under prometheus/rules/ passes `promtool test rules`: the
- * hand-written lossband.test.yml and the replays of recorded runs (replay-*.test.yml). Config
+ * hand-written lossband.test.yml and sweep.test.yml and the replays of recorded runs (replay-*.test.yml). Config
  * and rule-file syntax checks live in test/integration/config-check.test.ts.
  */
 import { readdirSync } from 'node:fs';
@@ -20,6 +20,7 @@ describe('promtool unit tests', () => {
     expect(testFiles).toContain('lossband.test.yml');
     expect(testFiles).toContain('replay-healthy.test.yml');
     expect(testFiles).toContain('replay-drift.test.yml');
+    expect(testFiles).toContain('sweep.test.yml');
   });
 
   it.skipIf(missing !== undefined).each(testFiles)('promtool test rules %s passes', async (file) => {
