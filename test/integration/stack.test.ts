@@ -15,6 +15,7 @@ import { dashboardExpressions, loadDashboard, ROOT } from '../prometheus/promql-
 import { IN_CI, locate } from './support/binaries.js';
 import { freePort } from './support/free-port.js';
 import { run, start, stopAll, type Tracked } from './support/processes.js';
+import { promQuery, promSeries, rulesWithFor, startPrometheus, type Sample } from './support/prometheus.js';
 import { waitFor } from './support/wait-for.js';
 
 const { paths, missing } = locate(['prometheus', 'alertmanager', 'promtool']);
@@ -43,16 +44,7 @@ function logs(): string {
   return procs.map((p) => `--- ${p.name} ---\n${p.output().slice(-3000)}`).join('\n');
 }
 
-async function promQuery(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as {
-    status: string;
-    error?: string;
-    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-  };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data?.result ?? [];
-}
+const query = (expr: string): Promise<Sample[]> => promQuery(promUrl, expr);
 
 /** Replaces the dashboard variables as Grafana would for one selected job, instance and run. */
 function substitute(expr: string): string {
@@ -82,15 +74,6 @@ function startReceiver(): Promise<string> {
       resolve(`http://127.0.0.1:${(receiver?.address() as AddressInfo).port}/alerts`),
     ),
   );
-}
-
-/** The shipped rules with every `for:` cut to 2s, so alerts fire within seconds. */
-function fastRules(): string {
-  const doc = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as {
-    groups: Array<{ rules: Array<{ for?: string }> }>;
-  };
-  for (const rule of doc.groups.flatMap((g) => g.rules)) if (rule.for !== undefined) rule.for = '2s';
-  return stringifyYaml(doc);
 }
 
 /** The shipped prometheus.yml pointed at loopback ports, scraping and evaluating every second. */
@@ -210,20 +193,9 @@ describe.skipIf(missing !== undefined)('Prometheus and Alertmanager against loss
       ),
     );
 
-    writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), fastRules());
+    writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), rulesWithFor('2s'));
     writeFileSync(join(tmp, 'prometheus.yml'), prometheusConfig(amPort, targets));
-    procs.push(
-      start(
-        'prometheus',
-        paths.prometheus,
-        [
-          `--config.file=${join(tmp, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(tmp, 'prom')}`,
-          `--web.listen-address=127.0.0.1:${promPort}`,
-        ],
-        { cwd: tmp },
-      ),
-    );
+    procs.push(startPrometheus(paths.prometheus, tmp, promPort));
     promUrl = `http://127.0.0.1:${promPort}`;
 
     await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), {
@@ -237,7 +209,7 @@ describe.skipIf(missing !== undefined)('Prometheus and Alertmanager against loss
     );
     await waitFor(
       `every target (${targets.join(', ')}) up`,
-      async () => ((await promQuery('up{job="lossband"} == 1')).length === targets.length ? true : undefined),
+      async () => ((await query('up{job="lossband"} == 1')).length === targets.length ? true : undefined),
       {
         timeoutMs: 60_000,
         context: logs,
@@ -273,10 +245,8 @@ describe.skipIf(missing !== undefined)('Prometheus and Alertmanager against loss
             const q = substitute(expr);
             const optional = OPTIONAL_METRICS.some((m) => q.startsWith(`${m}{`));
             if (where.startsWith('variable')) {
-              const res = await fetch(`${promUrl}/api/v1/series?match[]=${encodeURIComponent(q)}`);
-              const body = (await res.json()) as { data?: unknown[] };
-              if ((body.data ?? []).length === 0) failures.push(`${where}: ${q}`);
-            } else if (!optional && (await promQuery(q)).length === 0) {
+              if ((await promSeries(promUrl, q)).length === 0) failures.push(`${where}: ${q}`);
+            } else if (!optional && (await query(q)).length === 0) {
               failures.push(`${where}: ${q}`);
             }
           }

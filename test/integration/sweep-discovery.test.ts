@@ -24,6 +24,7 @@ import { dashboardExpressions, loadDashboard, ROOT } from '../prometheus/promql-
 import { IN_CI, locate } from './support/binaries.js';
 import { freePort } from './support/free-port.js';
 import { start, stop, stopAll, type Tracked } from './support/processes.js';
+import { httpSdConfig, promQuery, promSeries, rulesWithFor, startPrometheus } from './support/prometheus.js';
 import { waitFor } from './support/wait-for.js';
 
 const { paths, missing } = locate(['prometheus']);
@@ -36,8 +37,6 @@ const TOKEN = 'sweep-discovery-test-token';
 const OPTIONAL_METRICS = ['lossband_clean_loss'];
 /** Alert series: empty while nothing fires; stack.test.ts covers them with an out-of-band run. */
 const ALERT_SERIES = 'ALERTS{';
-
-type Sample = { metric: Record<string, string>; value: [number, string] };
 
 let tmp = '';
 let promUrl = '';
@@ -52,20 +51,6 @@ const logs = (): string =>
     .filter((p): p is Tracked => p !== undefined)
     .map((p) => `--- ${p.name} ---\n${p.output().slice(-3000)}`)
     .join('\n');
-
-async function promQuery(expr: string): Promise<Sample[]> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: { result: Sample[] } };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data?.result ?? [];
-}
-
-async function promSeries(selector: string): Promise<Array<Record<string, string>>> {
-  const res = await fetch(`${promUrl}/api/v1/series?match[]=${encodeURIComponent(selector)}`);
-  const body = (await res.json()) as { status: string; error?: string; data?: Array<Record<string, string>> };
-  if (body.status !== 'success') throw new Error(`${selector}: ${body.error}`);
-  return body.data ?? [];
-}
 
 /** A value as Grafana's Prometheus data source escapes it in a regex matcher (inside a PromQL string). */
 const regexEscape = (value: string): string => value.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&');
@@ -86,33 +71,6 @@ function sweepText(): string {
   expect(doc.base.epochs).toBe(2000);
   doc.base.epochs = 0;
   return stringifyYaml(doc);
-}
-
-/** The shipped http_sd config pointed at the sweep, scraping and evaluating every second; the shipped rules with `for:` cut to 1 s. */
-function prometheusConfig(sdUrl: string): void {
-  const doc = parseYaml(readFileSync(join(ROOT, 'prometheus/prometheus-http-sd.yml'), 'utf8')) as {
-    global: Record<string, string>;
-    rule_files: string[];
-    alerting?: unknown;
-    scrape_configs: Array<{
-      job_name: string;
-      scrape_interval?: string;
-      http_sd_configs?: Array<{ url: string; refresh_interval?: string }>;
-    }>;
-  };
-  const job = doc.scrape_configs.find((s) => s.job_name === 'lossband');
-  if (job === undefined) throw new Error('prometheus-http-sd.yml has no lossband job');
-  expect(job.http_sd_configs).toEqual([{ url: 'http://lossband:9464/api/sd', refresh_interval: '5s' }]);
-  doc.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
-  doc.rule_files = [join(tmp, 'rules', '*.rules.yml')];
-  delete doc.alerting;
-  doc.scrape_configs = [{ ...job, scrape_interval: '1s', http_sd_configs: [{ url: sdUrl, refresh_interval: '1s' }] }];
-  writeFileSync(join(tmp, 'prometheus.yml'), stringifyYaml(doc));
-  const rules = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as {
-    groups: Array<{ rules: Array<{ for?: string }> }>;
-  };
-  for (const rule of rules.groups.flatMap((g) => g.rules)) if (rule.for !== undefined) rule.for = '1s';
-  writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), stringifyYaml(rules));
 }
 
 /** How many times Prometheus has evaluated the lossband rule group, from its own /metrics. */
@@ -157,17 +115,9 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
       ],
       { cwd: ROOT, env: { ...process.env, LOSSBAND_TOKEN: TOKEN } },
     );
-    prometheusConfig(`${sweepUrl}/api/sd`);
-    prometheus = start(
-      'prometheus',
-      paths.prometheus,
-      [
-        `--config.file=${join(tmp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(tmp, 'prom')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { cwd: tmp },
-    );
+    writeFileSync(join(tmp, 'prometheus.yml'), httpSdConfig(`${sweepUrl}/api/sd`, join(tmp, 'rules', '*.rules.yml')));
+    writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), rulesWithFor('1s'));
+    prometheus = startPrometheus(paths.prometheus, tmp, promPort);
     await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), {
       timeoutMs: 30_000,
       context: logs,
@@ -176,8 +126,8 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
     await waitFor(
       'all 8 runs scraped through the discovered target',
       async () => {
-        const up = await promQuery(`up{job="lossband", instance="${instance}"} == 1`);
-        const trained = await promQuery(`lossband_epochs_total{job="lossband", instance="${instance}"} > 0`);
+        const up = await promQuery(promUrl, `up{job="lossband", instance="${instance}"} == 1`);
+        const trained = await promQuery(promUrl, `lossband_epochs_total{job="lossband", instance="${instance}"} > 0`);
         const seen = new Set(trained.map((s) => s.metric.run));
         return up.length === 1 && runs.every((r) => seen.has(r)) ? true : undefined;
       },
@@ -198,7 +148,7 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
     expect(groups[0]?.targets).toEqual([instance]);
     expect(groups[0]?.labels.__meta_lossband_runs?.split(',').sort()).toEqual([...runs].sort());
     // __meta_ labels are for relabelling only: no series carries them.
-    const labels = Object.keys((await promSeries(`lossband_epochs_total{instance="${instance}"}`))[0] ?? {});
+    const labels = Object.keys((await promSeries(promUrl, `lossband_epochs_total{instance="${instance}"}`))[0] ?? {});
     expect(labels.sort()).toEqual(['__name__', 'instance', 'job', 'run']);
   });
 
@@ -213,7 +163,9 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
         for (const { where, expr } of sources) {
           const q = substitute(expr);
           if (OPTIONAL_METRICS.some((m) => q.startsWith(`${m}{`))) continue;
-          const rows = where.startsWith('variable') ? await promSeries(q) : (await promQuery(q)).map((s) => s.metric);
+          const rows = where.startsWith('variable')
+            ? await promSeries(promUrl, q)
+            : (await promQuery(promUrl, q)).map((s) => s.metric);
           if (rows.length === 0) {
             failures.push(`${where}: no data: ${q}`);
             continue;
@@ -242,7 +194,7 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
     // Grafana's merge: rows join on the fields every query has, and only when no shared field disagrees.
     const rows: Array<Record<string, string>> = [];
     for (const { refId, expr } of targets) {
-      for (const { metric, value } of await promQuery(substitute(expr))) {
+      for (const { metric, value } of await promQuery(promUrl, substitute(expr))) {
         const row = { ...metric, [`Value #${refId}`]: value[1] };
         const into = rows.find((r) => Object.keys(row).every((k) => r[k] === undefined || r[k] === row[k]));
         if (into) Object.assign(into, row);
@@ -260,7 +212,7 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
 
   it('runs stopped through the API end the sweep, and LossbandTrainerDown stays silent', async () => {
     // Armed: while the runs train, a target that went down would fire.
-    const armed = await promQuery(`lossband:target_should_be_up{instance="${instance}"}`);
+    const armed = await promQuery(promUrl, `lossband:target_should_be_up{instance="${instance}"}`);
     expect(armed.map((s) => s.value[1])).toEqual(['1']);
 
     for (const run of runs) {
@@ -275,6 +227,7 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
 
     // The final state of every run was scraped before the process went away.
     const stopped = await promQuery(
+      promUrl,
       `last_over_time(lossband_run_state{instance="${instance}", state="stopped"}[10m]) == 1`,
     );
     expect(stopped.map((s) => s.metric.run).sort()).toEqual([...runs].sort());
@@ -286,7 +239,7 @@ describe.skipIf(skip !== undefined)('a real sweep discovered by a real Prometheu
       async () => ((await ruleIterations()) >= after + 5 ? true : undefined),
       { timeoutMs: 60_000, context: logs },
     );
-    expect(await promQuery('count_over_time(ALERTS{alertname="LossbandTrainerDown"}[10m])')).toEqual([]);
+    expect(await promQuery(promUrl, 'count_over_time(ALERTS{alertname="LossbandTrainerDown"}[10m])')).toEqual([]);
     if (prometheus) await stop(prometheus);
   }, 120_000);
 });

@@ -11,21 +11,26 @@
  * "finished" goes down at the same moment as "crashed", so when "crashed" fires, "finished" has
  * been through the same rule evaluations; every wait polls Prometheus against a deadline.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { LossbandMetrics } from '../../src/metrics/lossband-metrics.js';
 import type { RunState } from '../../src/core/run-state.js';
 import { IN_CI, locate } from '../integration/support/binaries.js';
 import { freePort } from '../integration/support/free-port.js';
-import { start, stopAll, type Tracked } from '../integration/support/processes.js';
+import { stopAll, type Tracked } from '../integration/support/processes.js';
+import {
+  httpSdConfig,
+  promQuery,
+  rulesWithFor,
+  startPrometheus,
+  type Sample,
+} from '../integration/support/prometheus.js';
 import { waitFor } from '../integration/support/wait-for.js';
-import { ROOT } from './promql-sources.js';
 
 const { paths, missing } = locate(['prometheus']);
 
@@ -62,46 +67,15 @@ let tmp = '';
 let promUrl = '';
 let prometheus: Tracked | undefined;
 
-async function query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
-  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
-  const body = (await res.json()) as {
-    status: string;
-    error?: string;
-    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
-  };
-  if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-  return body.data?.result ?? [];
-}
+const query = (expr: string): Promise<Sample[]> => promQuery(promUrl, expr);
 
 const byTrainer = async (expr: string): Promise<Record<string, string>> =>
   Object.fromEntries((await query(expr)).map((r) => [r.metric.trainer ?? '?', r.value[1]]));
 
 /** The shipped http_sd config, pointed at loopback and sped up; its rules with `for:` cut to 3 s. */
 function configs(sdUrl: string, promPort: number): void {
-  const doc = parseYaml(readFileSync(join(ROOT, 'prometheus/prometheus-http-sd.yml'), 'utf8')) as {
-    global: Record<string, string>;
-    rule_files: string[];
-    alerting?: unknown;
-    scrape_configs: Array<{
-      job_name: string;
-      scrape_interval?: string;
-      http_sd_configs?: Array<{ url: string; refresh_interval?: string }>;
-    }>;
-  };
-  const job = doc.scrape_configs.find((s) => s.job_name === 'lossband');
-  expect(job?.http_sd_configs).toEqual([{ url: 'http://lossband:9464/api/sd', refresh_interval: '5s' }]);
-  doc.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
-  doc.rule_files = [join(tmp, 'rules', '*.rules.yml')];
-  delete doc.alerting;
-  doc.scrape_configs = [
-    { ...job, job_name: 'lossband', scrape_interval: '1s', http_sd_configs: [{ url: sdUrl, refresh_interval: '1s' }] },
-  ];
-  writeFileSync(join(tmp, 'prometheus.yml'), stringifyYaml(doc));
-  const rules = parseYaml(readFileSync(join(ROOT, 'prometheus/rules/lossband.rules.yml'), 'utf8')) as {
-    groups: Array<{ rules: Array<{ for?: string }> }>;
-  };
-  for (const rule of rules.groups.flatMap((g) => g.rules)) if (rule.for !== undefined) rule.for = '3s';
-  writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), stringifyYaml(rules));
+  writeFileSync(join(tmp, 'prometheus.yml'), httpSdConfig(sdUrl, join(tmp, 'rules', '*.rules.yml')));
+  writeFileSync(join(tmp, 'rules', 'lossband.rules.yml'), rulesWithFor('3s'));
   promUrl = `http://127.0.0.1:${promPort}`;
 }
 
@@ -132,16 +106,7 @@ describe.skipIf(missing !== undefined)('prometheus-http-sd.yml and LossbandTrain
     sd = discovery.server;
     const promPort = await freePort();
     configs(`http://${discovery.address}/api/sd`, promPort);
-    prometheus = start(
-      'prometheus',
-      paths.prometheus,
-      [
-        `--config.file=${join(tmp, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(tmp, 'data')}`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      { cwd: tmp },
-    );
+    prometheus = startPrometheus(paths.prometheus, tmp, promPort);
     await waitFor('Prometheus to be ready', async () => ((await fetch(`${promUrl}/-/ready`)).ok ? true : undefined), {
       context: () => prometheus?.output() ?? '',
     });
