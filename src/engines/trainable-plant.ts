@@ -1,8 +1,19 @@
+import type { Actuation } from '../core/actuation.js';
+import type { EpochMeasurement } from '../core/epoch-measurement.js';
 import type { Plant } from '../core/plant.js';
 import type { PlantState } from './plant-state.js';
 
 /** A plant whose state can be checkpointed and restored exactly (both training engines). */
 export interface TrainablePlant extends Plant {
+  /** One epoch, synchronously: {@link stepSliced} with no slicing. */
+  step(actuation: Actuation): EpochMeasurement;
+  /**
+   * One epoch that lets the event loop run whenever `sliceMs` ms have passed since the epoch
+   * began or last yielded (checked between optimiser steps): then it returns a Promise. The
+   * same computation in the same order as {@link step}, so the numbers are identical; an epoch
+   * shorter than `sliceMs` returns synchronously. `0` yields after every batch.
+   */
+  stepSliced(actuation: Actuation, sliceMs: number): EpochMeasurement | Promise<EpochMeasurement>;
   /** Trainable parameter count. */
   readonly parameters: number;
   /** Weights, optimiser and noise state at the current epoch boundary. */

@@ -40,6 +40,9 @@ export interface RunHostOptions {
   readonly remoteRuns?: (() => readonly MetricsJson[]) | undefined;
 }
 
+/** The signals that stop a run (the first) or the process (the second). */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 let processRegistry: Registry | undefined;
 
 /**
@@ -190,8 +193,16 @@ export class RunHost {
   }
 
   /**
-   * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: exit at once (130 or
+   * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: the process ends at
+   * once, also in the middle of a long epoch that blocks the main thread (exit status 130 or
    * 143). Returns a function that removes the handlers.
+   *
+   * A JavaScript handler cannot run while an epoch computes, so after the first signal this
+   * host removes its handlers and the kernel's default action (terminate) answers the next
+   * one, within microseconds, whatever the main thread is doing: what is on disk is then what
+   * a kill -9 leaves, which resume handles (whole checkpoints, a torn last events line cut).
+   * Where some other listener keeps a signal handled in JavaScript (a library user's own), the
+   * handler stays and exits at the next turn of the event loop instead.
    */
   handleSignals(): () => void {
     this.detachSignals?.();
@@ -200,13 +211,12 @@ export class RunHost {
       seen += 1;
       this.signalled = true;
       if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      for (const sig of SIGNALS) if (process.listeners(sig).every((l) => l === handler)) process.off(sig, handler);
       for (const run of this.runs) run.stop();
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    for (const sig of SIGNALS) process.on(sig, handler);
     this.detachSignals = () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const sig of SIGNALS) process.off(sig, handler);
       this.detachSignals = undefined;
     };
     return this.detachSignals;
