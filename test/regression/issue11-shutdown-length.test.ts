@@ -28,7 +28,7 @@ async function shutdownOf(dir: string): Promise<{ work: ShutdownWork; code: numb
     { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] },
   );
   let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   let probed = '';
   (child.stdio[3] as Readable).on('data', (c: Buffer) => {
     probed += c.toString();

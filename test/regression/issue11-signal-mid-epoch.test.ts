@@ -41,7 +41,7 @@ function start(out: string): Child {
     for (const m of chunk.toString().matchAll(/batches (\d+)/g)) seen = Number(m[1]);
     for (const w of waiting.splice(0)) seen >= w.n ? w.resolve(seen) : waiting.push(w);
   });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   // Not a pass condition: a child that never exits must not outlive the test.
   const reaper = setTimeout(() => child.kill('SIGKILL'), 110_000);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
