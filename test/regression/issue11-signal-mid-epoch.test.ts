@@ -39,7 +39,10 @@ function start(out: string): Child {
   const waiting: { n: number; resolve: (seen: number) => void }[] = [];
   (child.stdio[3] as Readable).on('data', (chunk: Buffer) => {
     for (const m of chunk.toString().matchAll(/batches (\d+)/g)) seen = Number(m[1]);
-    for (const w of waiting.splice(0)) seen >= w.n ? w.resolve(seen) : waiting.push(w);
+    for (const w of waiting.splice(0)) {
+      if (seen >= w.n) w.resolve(seen);
+      else waiting.push(w);
+    }
   });
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   // Not a pass condition: a child that never exits must not outlive the test.
