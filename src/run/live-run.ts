@@ -90,7 +90,7 @@ export class LiveRun {
     // is in flight, `inFlight` holds it, so that a stop waits for it to be recorded.
     const borrowed = {
       step: (actuation: Actuation) => {
-        const result = plant.stepSliced(actuation, SLICE_MS);
+        const result = plant.stepSliced(actuation, { sliceMs: SLICE_MS, clean: this.cleanDue(run.epochsDone + 1) });
         if (result instanceof Promise) {
           const settled = result.then(
             () => undefined,
@@ -117,6 +117,14 @@ export class LiveRun {
       error: (err) => this.fail?.(err),
       complete: () => this.end('finished'),
     });
+  }
+
+  /** Whether epoch `epoch` measures the clean loss: every one for `signal: clean`, else 1, 1 + N, 1 + 2N, … */
+  private cleanDue(epoch: number): boolean {
+    const { config } = this.o;
+    if (config.controller.signal === 'clean') return true;
+    const every = config.metrics.cleanEvery;
+    return every > 0 && (epoch - 1) % every === 0;
   }
 
   private onEvent(event: EpochEvent): void {
@@ -181,7 +189,7 @@ async function buildPlant(
     optimizer: config.model.optimizer,
     learningRate,
     batchSize: config.model.batchSize,
-    measureClean: config.controller.signal === 'clean',
+    measureClean: config.controller.signal === 'clean' || config.metrics.cleanEvery > 0,
     noiseScale: config.noise.scale,
     antithetic: config.noise.antithetic,
   });

@@ -24,7 +24,7 @@ async function epochs(plant: TrainablePlant, n: number, sliceMs: number) {
   const out: Omit<EpochMeasurement, 'durationMs'>[] = [];
   let promises = 0;
   for (let e = 0; e < n; e++) {
-    const result = plant.stepSliced(act(e), sliceMs);
+    const result = plant.stepSliced(act(e), { sliceMs });
     if (result instanceof Promise) promises += 1;
     out.push(without(await result));
   }
@@ -54,7 +54,7 @@ describe.each([
     const plant = make(options);
     let ran = false;
     setImmediate(() => (ran = true));
-    const result = plant.stepSliced(act(0), 0);
+    const result = plant.stepSliced(act(0), { sliceMs: 0 });
     expect(ran).toBe(false);
     await result;
     expect(ran).toBe(true);
@@ -63,9 +63,9 @@ describe.each([
 
   it('leaves no tensor behind across sliced epochs', async () => {
     const plant = make(options);
-    await plant.stepSliced(act(0), 0); // the first epoch creates the optimiser's moments
+    await plant.stepSliced(act(0), { sliceMs: 0 }); // the first epoch creates the optimiser's moments
     const before = tf.memory().numTensors;
-    for (let e = 1; e < 4; e++) await plant.stepSliced(act(e), 0);
+    for (let e = 1; e < 4; e++) await plant.stepSliced(act(e), { sliceMs: 0 });
     expect(tf.memory().numTensors).toBe(before);
     plant.dispose();
   });

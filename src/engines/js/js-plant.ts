@@ -6,7 +6,7 @@ import { countCorrect, softmaxCrossEntropy } from './cross-entropy.js';
 import { JsMlp, type JsBuffers } from './js-mlp.js';
 import { JsOptimizer } from './optimizer.js';
 import { NoisyBatch } from '../noise/noisy-batch.js';
-import type { TrainablePlant } from '../trainable-plant.js';
+import type { EpochOptions, TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
 import { resolvePlantOptions, type PlantOptions } from '../plant-options.js';
 import { noiseFeatureScale } from '../noise/noise-scale.js';
@@ -78,13 +78,13 @@ export class JsPlant implements TrainablePlant {
   }
 
   step(actuation: Actuation): EpochMeasurement {
-    return this.stepSliced(actuation, Infinity) as EpochMeasurement;
+    return this.stepSliced(actuation, {}) as EpochMeasurement;
   }
 
-  stepSliced(actuation: Actuation, sliceMs: number): EpochMeasurement | Promise<EpochMeasurement> {
+  stepSliced(actuation: Actuation, options: EpochOptions): EpochMeasurement | Promise<EpochMeasurement> {
     const start = this.now();
     const batch = this.noise.next(actuation.sigma, actuation.draws, this.batchSize !== null);
-    const cleanLoss = this.measureClean ? this.evaluate(this.train) : undefined;
+    const cleanLoss = this.measureClean && options.clean !== false ? this.evaluate(this.train) : undefined;
     const rows = batch.rows;
     const size = Math.min(this.batchSize ?? rows, rows);
     if (this.work?.rows !== size) this.work = this.mlp.buffers(size, true);
@@ -96,7 +96,7 @@ export class JsPlant implements TrainablePlant {
     e.begin = 0;
     e.lossSum = 0;
     e.flood = actuation.floodLevel;
-    e.sliceMs = sliceMs;
+    e.sliceMs = options.sliceMs ?? Infinity;
     // A slice that ran out also defers the evaluation, the last long stretch of the epoch.
     if (this.trainSlice(e)) return this.trainRest(e, start, cleanLoss);
     return this.finish(e, start, cleanLoss);

@@ -9,7 +9,7 @@ import { NoisyBatch } from '../noise/noisy-batch.js';
 import { noiseFeatureScale } from '../noise/noise-scale.js';
 import { BatchLabels } from './batch-labels.js';
 import { yieldToEventLoop } from '../time-slice.js';
-import type { TrainablePlant } from '../trainable-plant.js';
+import type { EpochOptions, TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
 
 /** The parts of tfjs's Adam that its public API cannot save exactly (β powers are recomputed with `pow`). */
@@ -102,7 +102,7 @@ export class TfjsPlant implements TrainablePlant {
   }
 
   step(actuation: Actuation): EpochMeasurement {
-    return this.stepSliced(actuation, Infinity) as EpochMeasurement;
+    return this.stepSliced(actuation, {}) as EpochMeasurement;
   }
 
   /**
@@ -110,11 +110,11 @@ export class TfjsPlant implements TrainablePlant {
    * across a yield (inputs, labels, the loss sum, the clean loss) are kept explicitly and
    * freed in {@link finish}. The kernels and their order are those of an unsliced epoch.
    */
-  stepSliced(actuation: Actuation, sliceMs: number): EpochMeasurement | Promise<EpochMeasurement> {
+  stepSliced(actuation: Actuation, options: EpochOptions): EpochMeasurement | Promise<EpochMeasurement> {
     const start = this.now();
     const batch = this.noise.next(actuation.sigma, actuation.draws, this.batchSize !== null);
     const clean =
-      this.xTrain && this.yTrain
+      this.xTrain && this.yTrain && options.clean !== false
         ? tf.tidy(() => crossEntropy(this.yTrain as tf.Tensor2D, this.mlp.forward(this.xTrain as tf.Tensor2D)))
         : undefined;
     const x = tf.tensor2d(batch.x, [batch.rows, batch.features]);
@@ -132,7 +132,7 @@ export class TfjsPlant implements TrainablePlant {
       size: this.batchSize ?? batch.rows,
       begin: 0,
       flood: actuation.floodLevel,
-      sliceMs,
+      sliceMs: options.sliceMs ?? Infinity,
     };
     if (this.trainSlice(e)) return this.trainRest(e);
     return this.finish(e);
