@@ -193,16 +193,14 @@ export class RunHost {
   }
 
   /**
-   * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: the process ends at
-   * once, also in the middle of a long epoch that blocks the main thread (exit status 130 or
-   * 143). Returns a function that removes the handlers.
+   * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: exit at once (130 or
+   * 143), also in the middle of a long epoch: the built-in engines yield to the event loop
+   * every 50 ms between batches (`TrainablePlant.stepSliced`), so the handler runs within one
+   * batch. Returns a function that removes the handlers.
    *
-   * A JavaScript handler cannot run while an epoch computes, so after the first signal this
-   * host removes its handlers and the kernel's default action (terminate) answers the next
-   * one, within microseconds, whatever the main thread is doing: what is on disk is then what
-   * a kill -9 leaves, which resume handles (whole checkpoints, a torn last events line cut).
-   * Where some other listener keeps a signal handled in JavaScript (a library user's own), the
-   * handler stays and exits at the next turn of the event loop instead.
+   * The handlers stay installed after the first signal: removing them would hand the next
+   * signal to the kernel's default action, but a second signal that libuv had already read in
+   * the same turn would then be dropped.
    */
   handleSignals(): () => void {
     this.detachSignals?.();
@@ -211,7 +209,6 @@ export class RunHost {
       seen += 1;
       this.signalled = true;
       if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-      for (const sig of SIGNALS) if (process.listeners(sig).every((l) => l === handler)) process.off(sig, handler);
       for (const run of this.runs) run.stop();
     };
     for (const sig of SIGNALS) process.on(sig, handler);
