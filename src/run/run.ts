@@ -286,6 +286,9 @@ export class Run implements RunControl {
     if (event.controllerFault) this.controllerFault(event);
     const every = this.o.config.checkpointEvery;
     if (!event.nonFinite && every > 0 && event.epoch % every === 0) this.checkpoint();
+    // An epoch that was in flight when the pause came (a sliced epoch yields mid-way) ends
+    // after pause() flushed: flush it too, or the file lags the paused run by one epoch.
+    if (this.state === 'paused') this.events.flush(true);
   }
 
   /** The state at the current epoch boundary, as a checkpoint. */

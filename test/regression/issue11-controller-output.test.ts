@@ -99,3 +99,27 @@ describe('a controller output that is not finite', () => {
     await resumed.end('stopped');
   });
 });
+
+// Found with the sliced epochs (issue 11 item 17): a pause that arrives while a sliced epoch
+// yields is applied before that epoch ends; pause() flushed events.jsonl, then the epoch was
+// recorded into the buffer, and the file lagged the paused run by one epoch (page-browser test).
+describe('an epoch recorded while paused', () => {
+  it('is flushed to events.jsonl at once', async () => {
+    const dir = path.join(root, 'paused');
+    const config = resolveConfig([{ out: dir, name: 'paused', epochs: 0 }], new Date());
+    const run = await Run.open({
+      config,
+      metrics: new LossbandMetrics(new Registry(), { run: 'paused' }),
+      log: pino({ level: 'silent' }),
+    });
+    run.attach({ exportState: () => ({ weights: [], optimizer: { type: 'sgd', iterations: 0 }, noise: {} }) });
+    run.start();
+    run.observe(epoch(0.5), run.actuator.actuation);
+    const applied = run.actuator.actuation; // the next epoch starts…
+    run.pause(); // …the pause comes while it computes…
+    run.observe(epoch(0.45), applied); // …and it ends after the pause's flush
+    const lines = fs.readFileSync(path.join(dir, 'events.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { epoch: number }).epoch)).toEqual([1, 2]);
+    await run.end('stopped');
+  });
+});
