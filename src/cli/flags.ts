@@ -34,6 +34,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   checkpointEvery: '--checkpoint-every',
   onNonFinite: '--on-non-finite',
   'events.every': '--events-every',
+  'metrics.cleanEvery': '--clean-every',
 };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -93,6 +94,7 @@ export function flagsToConfig(flags: RunFlags): ConfigInput {
     controller: { type: s('controller') },
     server: { port: n('port', '--port'), host: s('host') },
     events: { every: n('eventsEvery', '--events-every') },
+    metrics: { cleanEvery: n('cleanEvery', '--clean-every') },
   };
   const parsed = configSchema.safeParse(prune(layer));
   if (parsed.success) return parsed.data;

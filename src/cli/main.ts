@@ -67,6 +67,7 @@ function buildProgram(exit: (code: number) => void): Command {
     .option('--host <host>', 'bind address (default 127.0.0.1)')
     .option('--checkpoint-every <n>', 'epochs between checkpoints (default 100)')
     .option('--events-every <n>', 'record every n-th epoch in events.jsonl (default 1: every epoch)')
+    .option('--clean-every <n>', 'measure the noise-free training loss every n-th epoch; 0 = never (default 50)')
     .option(
       '--on-non-finite <stop|rollback>',
       'on a NaN/Inf loss: stop (exit 3) or roll back and lower the learning rate',

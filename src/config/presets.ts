@@ -14,6 +14,9 @@ const common: Omit<Preset, 'preset' | 'epochs' | 'data' | 'noise' | 'controller'
   server: { port: 9464, host: '127.0.0.1' },
   checkpointEvery: 100,
   events: { every: 1, rotateBytes: 64 * 1024 * 1024 },
+  // One forward pass over the training split every 50 epochs. On Iris (plain-JS engine) it adds
+  // 74 % to a one-draw epoch when done every epoch, so 1.5 % here; 1 % at 4 draws, 0.2 % at 16.
+  metrics: { cleanEvery: 50 },
   onNonFinite: 'stop',
 };
 

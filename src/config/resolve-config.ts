@@ -21,7 +21,7 @@ export function resolveConfig(layers: readonly ConfigInput[], now: Date): Resolv
     layers.reduce<ConfigInput[K]>((acc, layer) => (layer[key] !== undefined ? layer[key] : acc), undefined);
   const presetName = pick('preset') ?? 'default';
   const preset = PRESETS[presetName];
-  const section = <K extends 'data' | 'model' | 'noise' | 'controller' | 'server' | 'events'>(key: K) =>
+  const section = <K extends 'data' | 'model' | 'noise' | 'controller' | 'server' | 'events' | 'metrics'>(key: K) =>
     Object.assign({}, preset[key], ...layers.map((l) => l[key] ?? {})) as ResolvedConfig[K];
   const name = pick('name') ?? `${presetName}-${timestampName(now)}`;
   const config: ResolvedConfig = {
@@ -43,6 +43,7 @@ export function resolveConfig(layers: readonly ConfigInput[], now: Date): Resolv
     server: section('server'),
     checkpointEvery: pick('checkpointEvery') ?? preset.checkpointEvery,
     events: section('events'),
+    metrics: section('metrics'),
     onNonFinite: pick('onNonFinite') ?? preset.onNonFinite,
   };
   if (config.noise.min >= config.noise.max) {

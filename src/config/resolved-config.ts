@@ -74,5 +74,14 @@ export interface ResolvedConfig {
     /** Rotate `events.jsonl` into a gzip segment once it holds this many bytes; 0 = never. */
     readonly rotateBytes: number;
   };
+  /** What is measured for the metrics beyond the epoch itself. */
+  readonly metrics: {
+    /**
+     * Measure the clean training loss (`cleanLoss`, `lossband_clean_loss`) on epoch 1 and every
+     * `cleanEvery`-th epoch after it: one forward pass over the training split. 0 = never.
+     * `controller.signal: clean` measures it every epoch whatever this says.
+     */
+    readonly cleanEvery: number;
+  };
   readonly onNonFinite: 'stop' | 'rollback';
 }

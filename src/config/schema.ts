@@ -104,6 +104,14 @@ export const configSchema = z.strictObject({
     })
     .partial()
     .optional(),
+  /** What is measured for the metrics beyond the epoch itself. */
+  metrics: z
+    .strictObject({
+      /** Measure the clean (noise-free) training loss every N-th epoch; 0 = never (always with signal: clean). */
+      cleanEvery: int.min(0).max(1_000_000),
+    })
+    .partial()
+    .optional(),
   /** Bearer token of the control API (prefer the LOSSBAND_TOKEN environment variable). */
   token: tokenSchema.optional(),
   onNonFinite: z.enum(['stop', 'rollback']).optional(),

@@ -87,6 +87,12 @@ export interface LoopStepResult {
   readonly jitterAtCap: number;
   /** The band is narrower than the jitter at the largest allowed K lets the loop hold (sustained). */
   readonly bandTooNarrow: boolean;
+  /**
+   * The controller answered with a σ, flood level or state that is not finite (an overflow: a
+   * finite but huge loss, say 1e308): the answer was discarded and the last good actuation and
+   * state held. The run layer counts it as an internal error of the controller.
+   */
+  readonly controllerFault: boolean;
 }
 
 /** σ limits of the controller in charge; null for those that do not steer σ. */
@@ -212,25 +218,14 @@ export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopS
   const o = state.options;
   const band = state.band;
   const raw = measurement.nonFinite ? NaN : signalOf(measurement, o.signal ?? 'noisy');
-  if (!Number.isFinite(raw)) {
-    const held = { ...state, dt: state.dt + 1 };
-    const bandStatus = (state.verdict ?? INITIAL_VERDICT).status;
-    const { policy } = partsOf(o);
-    return {
-      state: held,
-      actuation: state.actuation,
-      smoothedLoss: state.filter.value ?? NaN,
-      inBand: false,
-      band,
-      terms: state.terms,
-      bandStatus,
-      ...noiseReport(policy, state.draws, state.actuation),
-    };
-  }
+  if (!Number.isFinite(raw)) return hold(state, false, false);
   const filter = ema(state.filter, raw, { alpha: o.filterAlpha ?? DEFAULT_EMA_ALPHA });
   const measured = filter.value ?? raw;
   const { controller, policy, limits, chance } = partsOf(o);
   const out = controller.step(state.controller, { measurement: measured, raw, band, dt: state.dt });
+  // A NaN or ±Infinity σ would reach the plant and the checkpoint (as null, unresumable), and
+  // stay: the PID's integral would keep it. Discard the whole answer, the outlier with it.
+  if (!finiteOutput(out)) return hold(state, inBand(raw, band), true);
   const draws = policy.step(state.draws, {
     raw,
     draws: state.actuation.draws,
@@ -270,7 +265,45 @@ export function loopStep(state: LoopState, measurement: EpochMeasurement): LoopS
     terms: out.terms,
     bandStatus: verdict.status,
     ...noiseReport(policy, draws, actuation),
+    controllerFault: false,
   };
+}
+
+/** The step that changes nothing but `dt`: after a non-finite measurement or a non-finite controller answer. */
+function hold(state: LoopState, rawInBand: boolean, controllerFault: boolean): LoopStepResult {
+  const { policy } = partsOf(state.options);
+  return {
+    state: { ...state, dt: state.dt + 1 },
+    actuation: state.actuation,
+    smoothedLoss: state.filter.value ?? NaN,
+    inBand: rawInBand,
+    band: state.band,
+    terms: state.terms,
+    bandStatus: (state.verdict ?? INITIAL_VERDICT).status,
+    ...noiseReport(policy, state.draws, state.actuation),
+    controllerFault,
+  };
+}
+
+/** σ finite and ≥ 0, the flood level finite when set, terms and every number in the state finite. */
+function finiteOutput(out: {
+  sigma: number;
+  floodLevel?: number | undefined;
+  terms: ControllerTerms;
+  state: unknown;
+}): boolean {
+  if (!(Number.isFinite(out.sigma) && out.sigma >= 0)) return false;
+  if (out.floodLevel !== undefined && !Number.isFinite(out.floodLevel)) return false;
+  const { p, i, d, error } = out.terms;
+  return Number.isFinite(p + i + d + error) && allFinite(out.state);
+}
+
+/** Whether every number in a plain-JSON value is finite (a controller state holds a few dozen at most). */
+function allFinite(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return true;
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (!allFinite(v)) return false;
+  return true;
 }
 
 function noiseReport(

@@ -45,6 +45,7 @@ export class LoopActuator implements Actuator {
       bandStatus: step.bandStatus,
       ...(Number.isFinite(step.jitter) ? { jitter: step.jitter } : {}),
       bandTooNarrow: step.bandTooNarrow,
+      ...(step.controllerFault ? { controllerFault: true } : {}),
     };
   }
 

@@ -15,6 +15,11 @@ export interface Annotation {
   readonly jitter?: number;
   /** The band is narrower than the loop can hold within its draws budget. */
   readonly bandTooNarrow?: boolean;
+  /**
+   * The controller's answer after this epoch was not finite and was discarded: the next epoch
+   * keeps this epoch's σ. Absent when the answer was good.
+   */
+  readonly controllerFault?: boolean;
 }
 
 /**

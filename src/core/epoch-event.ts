@@ -30,6 +30,12 @@ export interface EpochEvent extends EpochMeasurement {
   readonly jitter?: number | undefined;
   /** The band is narrower than the loop can hold within its draws budget (sustained). */
   readonly bandTooNarrow?: boolean | undefined;
+  /**
+   * The controller's answer after this epoch was not finite (an overflow) and was discarded: σ
+   * held at its last good value. Counted in `lossband_internal_errors_total{component="controller"}`.
+   * Absent when the answer was good.
+   */
+  readonly controllerFault?: boolean | undefined;
   /** Unix time in milliseconds when the epoch finished. */
   readonly timestamp: number;
 }

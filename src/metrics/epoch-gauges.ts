@@ -8,8 +8,14 @@ export interface EpochGauge {
   readonly help: string;
   /** Extra label and its values, e.g. the P, I and D terms; each value gets its own reader. */
   readonly split?: { readonly label: string; readonly values: Readonly<Record<string, (e: EpochEvent) => number>> };
-  /** Reads the value; `undefined` leaves the series out (e.g. no clean loss measured). */
-  readonly read?: (e: EpochEvent) => number | undefined;
+  /** Reads the value; `undefined` leaves the series out (e.g. no clean loss measured yet). */
+  readonly read?: (e: EpochEvent, memory: EpochMemory) => number | undefined;
+}
+
+/** What a run's series remember from earlier epochs than the last. */
+export interface EpochMemory {
+  /** The last clean loss measured (it is measured every `metrics.cleanEvery` epochs); undefined before one. */
+  readonly cleanLoss: number | undefined;
 }
 
 /**
@@ -27,8 +33,8 @@ export const EPOCH_GAUGES: readonly EpochGauge[] = [
   },
   {
     name: 'lossband_clean_loss',
-    help: 'Training loss of the last epoch on the same samples without noise, when measured.',
-    read: (e) => e.cleanLoss,
+    help: 'Training loss without noise, as last measured (every metrics.cleanEvery epochs, or every epoch with signal: clean).',
+    read: (_e, memory) => memory.cleanLoss,
   },
   {
     name: 'lossband_smoothed_loss',

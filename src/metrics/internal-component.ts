@@ -6,7 +6,7 @@
  * @example
  * INTERNAL_COMPONENTS.includes('server'); // true
  */
-export const INTERNAL_COMPONENTS = ['metrics', 'server', 'api', 'store', 'report'] as const;
+export const INTERNAL_COMPONENTS = ['metrics', 'server', 'api', 'store', 'report', 'controller'] as const;
 
 /** One of {@link INTERNAL_COMPONENTS}. */
 export type InternalComponent = (typeof INTERNAL_COMPONENTS)[number];

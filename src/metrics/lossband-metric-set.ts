@@ -18,6 +18,8 @@ export interface RunSeries {
   readonly run: string;
   readonly labels: Labels;
   last: EpochEvent | undefined;
+  /** The last clean loss measured (see `EpochMemory`). */
+  cleanLoss: number | undefined;
   epochs: number;
   epochsInBand: number;
   nonFinite: number;
@@ -91,7 +93,7 @@ export class LossbandMetricSet {
             if (split)
               for (const [value, get] of Object.entries(split.values))
                 this.set({ run: s.run, [split.label]: value }, get(e));
-            const value = read?.(e);
+            const value = read?.(e, s);
             if (value !== undefined) this.set(s.labels, value);
           });
         },

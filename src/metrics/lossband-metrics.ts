@@ -55,6 +55,7 @@ export class LossbandMetrics implements ErrorCounter {
       run: options.run,
       labels: { run: options.run },
       last: undefined,
+      cleanLoss: undefined,
       epochs: 0,
       epochsInBand: 0,
       nonFinite: 0,
@@ -81,6 +82,7 @@ export class LossbandMetrics implements ErrorCounter {
       if (e.inBand) s.epochsInBand += 1;
       if (e.nonFinite) s.nonFinite += 1;
       s.last = e;
+      if (e.cleanLoss !== undefined) s.cleanLoss = e.cleanLoss;
       if (seconds >= 0 && seconds < Infinity) this.set.observeDuration(this.run, seconds);
     } catch (err) {
       this.fail('metrics', err);

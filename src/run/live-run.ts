@@ -5,11 +5,19 @@ import type { Split } from '../data/dataset.js';
 import { JsPlant } from '../engines/js/js-plant.js';
 import type { Engine } from '../engines/select-engine.js';
 import type { TrainablePlant } from '../engines/trainable-plant.js';
+import { DEFAULT_SLICE_MS } from '../engines/time-slice.js';
+import type { Actuation } from '../core/actuation.js';
 import type { PlantState } from '../engines/plant-state.js';
 import { UserError } from '../core/user-error.js';
 import type { Checkpoint } from '../store/checkpoint.js';
 import { train } from '../train/train.js';
 import type { EndState, Run } from './run.js';
+
+/**
+ * Longest stretch, in ms, an epoch holds the main thread before signals, the control API and
+ * timers get a turn (checked between optimiser steps; one batch is never split).
+ */
+const SLICE_MS = DEFAULT_SLICE_MS;
 
 /** Rollbacks allowed after non-finite losses before the run is given up as diverged. */
 const MAX_ROLLBACKS = 3;
@@ -37,6 +45,8 @@ export class LiveRun {
   private subscription: Subscription | undefined;
   private finish: ((state: EndState) => void) | undefined;
   private fail: ((err: unknown) => void) | undefined;
+  /** The sliced epoch being computed, settled (never rejects) once its result was handled. */
+  private inFlight: Promise<void> | undefined;
 
   private constructor(
     private readonly o: LiveRunOptions,
@@ -76,7 +86,25 @@ export class LiveRun {
     if (config.epochs > 0 && remaining <= 0) return this.end('finished');
     const plant = this.plant;
     // The run checkpoints the plant after the stream ends, so the stream must not dispose it.
-    const borrowed = { step: plant.step.bind(plant), dispose: () => undefined };
+    // A long epoch yields every SLICE_MS (signals and the API are handled meanwhile); while it
+    // is in flight, `inFlight` holds it, so that a stop waits for it to be recorded.
+    const borrowed = {
+      step: (actuation: Actuation) => {
+        const result = plant.stepSliced(actuation, { sliceMs: SLICE_MS, clean: this.cleanDue(run.epochsDone + 1) });
+        if (result instanceof Promise) {
+          const settled = result.then(
+            () => undefined,
+            () => undefined,
+          );
+          this.inFlight = settled;
+          void settled.then(() => {
+            if (this.inFlight === settled) this.inFlight = undefined;
+          });
+        }
+        return result;
+      },
+      dispose: () => undefined,
+    };
     this.subscription = train({
       run: run.run,
       epochs: remaining,
@@ -89,6 +117,14 @@ export class LiveRun {
       error: (err) => this.fail?.(err),
       complete: () => this.end('finished'),
     });
+  }
+
+  /** Whether epoch `epoch` measures the clean loss: every one for `signal: clean`, else 1, 1 + N, 1 + 2N, … */
+  private cleanDue(epoch: number): boolean {
+    const { config } = this.o;
+    if (config.controller.signal === 'clean') return true;
+    const every = config.metrics.cleanEvery;
+    return every > 0 && (epoch - 1) % every === 0;
   }
 
   private onEvent(event: EpochEvent): void {
@@ -119,6 +155,14 @@ export class LiveRun {
   private end(state: EndState): void {
     const finish = this.finish;
     if (finish === undefined) return;
+    // Mid-epoch (a sliced epoch yielded): the plant's weights are half-way through an epoch, so
+    // neither a checkpoint nor the summary may be taken yet. The epoch finishes and is
+    // recorded (train() handles its result first), then the run ends at that boundary.
+    const inFlight = this.inFlight;
+    if (inFlight) {
+      void inFlight.then(() => this.end(state));
+      return;
+    }
     this.finish = undefined;
     this.subscription?.unsubscribe();
     finish(state);
@@ -145,7 +189,7 @@ async function buildPlant(
     optimizer: config.model.optimizer,
     learningRate,
     batchSize: config.model.batchSize,
-    measureClean: config.controller.signal === 'clean',
+    measureClean: config.controller.signal === 'clean' || config.metrics.cleanEvery > 0,
     noiseScale: config.noise.scale,
     antithetic: config.noise.antithetic,
   });

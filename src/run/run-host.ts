@@ -40,6 +40,9 @@ export interface RunHostOptions {
   readonly remoteRuns?: (() => readonly MetricsJson[]) | undefined;
 }
 
+/** The signals that stop a run (the first) or the process (the second). */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 let processRegistry: Registry | undefined;
 
 /**
@@ -191,7 +194,13 @@ export class RunHost {
 
   /**
    * First SIGINT/SIGTERM: every run stops at its epoch boundary. Second: exit at once (130 or
-   * 143). Returns a function that removes the handlers.
+   * 143), also in the middle of a long epoch: the built-in engines yield to the event loop
+   * every 50 ms between batches (`TrainablePlant.stepSliced`), so the handler runs within one
+   * batch. Returns a function that removes the handlers.
+   *
+   * The handlers stay installed after the first signal: removing them would hand the next
+   * signal to the kernel's default action, but a second signal that libuv had already read in
+   * the same turn would then be dropped.
    */
   handleSignals(): () => void {
     this.detachSignals?.();
@@ -202,11 +211,9 @@ export class RunHost {
       if (seen > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
       for (const run of this.runs) run.stop();
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    for (const sig of SIGNALS) process.on(sig, handler);
     this.detachSignals = () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      for (const sig of SIGNALS) process.off(sig, handler);
       this.detachSignals = undefined;
     };
     return this.detachSignals;

@@ -114,6 +114,7 @@ export class Run implements RunControl {
   private ended: Promise<RunSummary> | undefined;
   private readonly startedAt = performance.now();
   private readonly warned = new Set<BandWarningKind>();
+  private faultLogged = false;
   /** Learning rate in force; lowered by rollbacks. */
   learningRate: number;
   /** Rollbacks after non-finite losses so far. */
@@ -282,8 +283,12 @@ export class Run implements RunControl {
     this.o.metrics.recordEpoch(event);
     for (const sink of this.o.sinks ?? []) sink.epoch(event);
     if (event.bandStatus?.startsWith('unreachable') || event.bandTooNarrow) this.warnAboutBand(event);
+    if (event.controllerFault) this.controllerFault(event);
     const every = this.o.config.checkpointEvery;
     if (!event.nonFinite && every > 0 && event.epoch % every === 0) this.checkpoint();
+    // An epoch that was in flight when the pause came (a sliced epoch yields mid-way) ends
+    // after pause() flushed: flush it too, or the file lags the paused run by one epoch.
+    if (this.state === 'paused') this.events.flush(true);
   }
 
   /** The state at the current epoch boundary, as a checkpoint. */
@@ -465,6 +470,20 @@ export class Run implements RunControl {
       this.warned.add(w.kind);
       this.o.log.warn({ epoch: event.epoch, bandStatus: event.bandStatus, jitter: event.jitter }, w.text);
     }
+  }
+
+  /**
+   * The loop discarded a controller answer that was not finite and held σ (see
+   * `LoopStepResult.controllerFault`): counted every time, logged once per process.
+   */
+  private controllerFault(event: EpochEvent): void {
+    this.o.metrics.countError('controller');
+    if (this.faultLogged) return;
+    this.faultLogged = true;
+    this.o.log.error(
+      { epoch: event.epoch, loss: event.loss, sigma: event.sigma },
+      'the controller answered with a non-finite σ; it was discarded and σ held (counted in lossband_internal_errors_total{component="controller"})',
+    );
   }
 
   private setState(state: RunState): void {

@@ -23,6 +23,13 @@ describe('flagsToConfig', () => {
     });
   });
 
+  it('maps --clean-every onto metrics.cleanEvery (0 allowed) and names the flag for a bad value', () => {
+    expect(flagsToConfig({ cleanEvery: '10' })).toEqual({ metrics: { cleanEvery: 10 } });
+    expect(flagsToConfig({ cleanEvery: '0' })).toEqual({ metrics: { cleanEvery: 0 } });
+    expect(() => flagsToConfig({ cleanEvery: '-1' })).toThrow(/^--clean-every: /);
+    expect(() => flagsToConfig({ cleanEvery: '2.5' })).toThrow(/^--clean-every: /);
+  });
+
   it('maps --noise-scale onto noise.scale and names the flag for a bad value', () => {
     expect(flagsToConfig({ noiseScale: 'feature' })).toEqual({ noise: { scale: 'feature' } });
     expect(() => flagsToConfig({ noiseScale: 'relative' })).toThrow(/^--noise-scale: /);

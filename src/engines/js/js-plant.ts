@@ -6,10 +6,11 @@ import { countCorrect, softmaxCrossEntropy } from './cross-entropy.js';
 import { JsMlp, type JsBuffers } from './js-mlp.js';
 import { JsOptimizer } from './optimizer.js';
 import { NoisyBatch } from '../noise/noisy-batch.js';
-import type { TrainablePlant } from '../trainable-plant.js';
+import type { EpochOptions, TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
 import { resolvePlantOptions, type PlantOptions } from '../plant-options.js';
 import { noiseFeatureScale } from '../noise/noise-scale.js';
+import { yieldToEventLoop } from '../time-slice.js';
 
 /** Options of {@link JsPlant}: the engine contract's {@link PlantOptions}. */
 export type JsPlantOptions = PlantOptions;
@@ -77,31 +78,86 @@ export class JsPlant implements TrainablePlant {
   }
 
   step(actuation: Actuation): EpochMeasurement {
+    return this.stepSliced(actuation, {}) as EpochMeasurement;
+  }
+
+  stepSliced(actuation: Actuation, options: EpochOptions): EpochMeasurement | Promise<EpochMeasurement> {
     const start = this.now();
     const batch = this.noise.next(actuation.sigma, actuation.draws, this.batchSize !== null);
-    const cleanLoss = this.measureClean ? this.evaluate(this.train) : undefined;
+    const cleanLoss = this.measureClean && options.clean !== false ? this.evaluate(this.train) : undefined;
     const rows = batch.rows;
-    const labels = this.batchLabels(rows, batch.order);
     const size = Math.min(this.batchSize ?? rows, rows);
     if (this.work?.rows !== size) this.work = this.mlp.buffers(size, true);
-    const work = this.work;
-    const flood = actuation.floodLevel;
+    const e = this.epoch;
+    e.x = batch.x;
+    e.labels = this.batchLabels(rows, batch.order);
+    e.rows = rows;
+    e.size = size;
+    e.begin = 0;
+    e.lossSum = 0;
+    e.flood = actuation.floodLevel;
+    e.sliceMs = options.sliceMs ?? Infinity;
+    // A slice that ran out also defers the evaluation, the last long stretch of the epoch.
+    if (this.trainSlice(e)) return this.trainRest(e, start, cleanLoss);
+    return this.finish(e, start, cleanLoss);
+  }
+
+  /** The current epoch's progress: one object, reused (the epoch stays allocation-free). */
+  private readonly epoch = {
+    x: new Float32Array(0) as Float32Array<ArrayBufferLike>,
+    labels: new Int32Array(0) as Int32Array<ArrayBufferLike>,
+    rows: 0,
+    size: 0,
+    begin: 0,
+    lossSum: 0,
+    flood: undefined as number | undefined,
+    sliceMs: Infinity,
+  };
+
+  /** Trains batches from `e.begin` until the epoch is done or its slice has run out; true when it ran out. */
+  private trainSlice(e: JsPlant['epoch']): boolean {
+    const work = this.work as JsBuffers;
     const classes = this.classes;
-    const features = batch.features;
-    let lossSum = 0;
-    for (let begin = 0; begin < rows; begin += size) {
-      const n = Math.min(size, rows - begin);
-      const logits = this.mlp.forward(batch.x, begin * features, n, work);
+    const features = this.train.features;
+    const sliceStart = e.sliceMs === Infinity ? 0 : performance.now();
+    while (e.begin < e.rows) {
+      const begin = e.begin;
+      const n = Math.min(e.size, e.rows - begin);
+      const logits = this.mlp.forward(e.x, begin * features, n, work);
       const loss =
-        softmaxCrossEntropy(logits, labels, begin, n, classes, work.deltas[work.deltas.length - 1] as Float32Array) / n;
+        softmaxCrossEntropy(logits, e.labels, begin, n, classes, work.deltas[work.deltas.length - 1] as Float32Array) /
+        n;
       // Flooding trains on |L − b| + b, whose gradient is sign(L − b)·∇L; tfjs' abs' is −1 at 0.
-      const sign = flood === undefined || Math.fround(Math.fround(loss) - Math.fround(flood)) > 0 ? 1 : -1;
-      this.mlp.backward(batch.x, begin * features, n, work, sign / n);
+      const sign = e.flood === undefined || Math.fround(Math.fround(loss) - Math.fround(e.flood)) > 0 ? 1 : -1;
+      this.mlp.backward(e.x, begin * features, n, work, sign / n);
       this.optimizer.step(this.mlp.weights, this.mlp.gradient);
       this.mlp.sync();
-      lossSum += loss * n;
+      e.lossSum += loss * n;
+      e.begin = begin + n;
+      if (e.sliceMs !== Infinity && performance.now() - sliceStart >= e.sliceMs) return true;
     }
-    const loss = lossSum / rows;
+    return false;
+  }
+
+  /** The rest of a sliced epoch: one slice per turn of the event loop. */
+  private async trainRest(
+    e: JsPlant['epoch'],
+    start: number,
+    cleanLoss: number | undefined,
+  ): Promise<EpochMeasurement> {
+    let ranOut = true;
+    while (e.begin < e.rows) {
+      await yieldToEventLoop();
+      if (this.disposed) throw new Error('JsPlant: disposed during an epoch');
+      ranOut = this.trainSlice(e);
+    }
+    if (ranOut) await yieldToEventLoop();
+    return this.finish(e, start, cleanLoss);
+  }
+
+  /** Evaluates the held-out split and reports the epoch. */
+  private finish(e: JsPlant['epoch'], start: number, cleanLoss: number | undefined): EpochMeasurement {
+    const loss = e.lossSum / e.rows;
     const valLoss = this.evaluate(this.test);
     return {
       loss,

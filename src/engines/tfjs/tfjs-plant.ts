@@ -8,7 +8,8 @@ import { NoiseSource } from '../noise/noise-source.js';
 import { NoisyBatch } from '../noise/noisy-batch.js';
 import { noiseFeatureScale } from '../noise/noise-scale.js';
 import { BatchLabels } from './batch-labels.js';
-import type { TrainablePlant } from '../trainable-plant.js';
+import { yieldToEventLoop } from '../time-slice.js';
+import type { EpochOptions, TrainablePlant } from '../trainable-plant.js';
 import { decodeFloats, encodeFloats, type PlantState } from '../plant-state.js';
 
 /** The parts of tfjs's Adam that its public API cannot save exactly (β powers are recomputed with `pow`). */
@@ -18,6 +19,22 @@ interface AdamInternals {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
   iterations_: number;
+}
+
+/** One epoch in progress (see {@link TfjsPlant.stepSliced}). */
+interface TfjsEpoch {
+  readonly start: number;
+  readonly x: tf.Tensor2D;
+  readonly y: tf.Tensor2D;
+  readonly ownsLabels: boolean;
+  readonly clean: tf.Scalar | undefined;
+  lossSum: tf.Scalar;
+  readonly rows: number;
+  readonly features: number;
+  readonly size: number;
+  begin: number;
+  readonly flood: number | undefined;
+  readonly sliceMs: number;
 }
 
 /** Options of {@link TfjsPlant}: the engine contract's {@link PlantOptions}. */
@@ -85,30 +102,96 @@ export class TfjsPlant implements TrainablePlant {
   }
 
   step(actuation: Actuation): EpochMeasurement {
+    return this.stepSliced(actuation, {}) as EpochMeasurement;
+  }
+
+  /**
+   * The epoch in slices: each batch is its own `tf.tidy`, so the tensors an epoch carries
+   * across a yield (inputs, labels, the loss sum, the clean loss) are kept explicitly and
+   * freed in {@link finish}. The kernels and their order are those of an unsliced epoch.
+   */
+  stepSliced(actuation: Actuation, options: EpochOptions): EpochMeasurement | Promise<EpochMeasurement> {
     const start = this.now();
     const batch = this.noise.next(actuation.sigma, actuation.draws, this.batchSize !== null);
-    const flood = actuation.floodLevel;
-    const readings = tf.tidy(() => {
-      const clean = this.xTrain && this.yTrain ? crossEntropy(this.yTrain, this.mlp.forward(this.xTrain)) : undefined;
-      const x = tf.tensor2d(batch.x, [batch.rows, batch.features]);
-      const y = this.labels.of(batch);
-      const size = this.batchSize ?? batch.rows;
-      let lossSum: tf.Scalar = tf.scalar(0);
-      for (let begin = 0; begin < batch.rows; begin += size) {
-        const n = Math.min(size, batch.rows - begin);
-        const xb = n === batch.rows ? x : x.slice([begin, 0], [n, batch.features]);
-        const yb = n === batch.rows ? y : y.slice([begin, 0], [n, y.shape[1]]);
-        const loss = this.minimize(xb, yb, flood);
-        lossSum = tf.add(lossSum, tf.mul(loss, n));
+    const clean =
+      this.xTrain && this.yTrain && options.clean !== false
+        ? tf.tidy(() => crossEntropy(this.yTrain as tf.Tensor2D, this.mlp.forward(this.xTrain as tf.Tensor2D)))
+        : undefined;
+    const x = tf.tensor2d(batch.x, [batch.rows, batch.features]);
+    // Shuffled batches get new labels each epoch (ours to free); in-order ones are cached by `labels`.
+    const y = this.labels.of(batch);
+    const e: TfjsEpoch = {
+      start,
+      x,
+      y,
+      ownsLabels: batch.order !== null,
+      clean,
+      lossSum: tf.scalar(0),
+      rows: batch.rows,
+      features: batch.features,
+      size: this.batchSize ?? batch.rows,
+      begin: 0,
+      flood: actuation.floodLevel,
+      sliceMs: options.sliceMs ?? Infinity,
+    };
+    if (this.trainSlice(e)) return this.trainRest(e);
+    return this.finish(e);
+  }
+
+  /** Trains batches from `e.begin` until the epoch is done or its slice has run out; true when it ran out. */
+  private trainSlice(e: TfjsEpoch): boolean {
+    const sliceStart = e.sliceMs === Infinity ? 0 : performance.now();
+    while (e.begin < e.rows) {
+      const begin = e.begin;
+      const n = Math.min(e.size, e.rows - begin);
+      let kept: tf.Scalar | undefined;
+      const sum = tf.tidy(() => {
+        const xb = n === e.rows ? e.x : e.x.slice([begin, 0], [n, e.features]);
+        const yb = n === e.rows ? e.y : e.y.slice([begin, 0], [n, e.y.shape[1]]);
+        const loss = this.minimize(xb, yb, e.flood);
+        // With flooding, minimize() keeps the raw loss out of every tidy: ours to free.
+        if (e.flood !== undefined) kept = loss;
+        return tf.add(e.lossSum, tf.mul(loss, n)) as tf.Scalar;
+      });
+      kept?.dispose();
+      e.lossSum.dispose();
+      e.lossSum = sum;
+      e.begin = begin + n;
+      if (e.sliceMs !== Infinity && performance.now() - sliceStart >= e.sliceMs) return true;
+    }
+    return false;
+  }
+
+  /** The rest of a sliced epoch: one slice per turn of the event loop. */
+  private async trainRest(e: TfjsEpoch): Promise<EpochMeasurement> {
+    try {
+      let ranOut = true;
+      while (e.begin < e.rows) {
+        await yieldToEventLoop();
+        if (this.disposed) throw new Error('TfjsPlant: disposed during an epoch');
+        ranOut = this.trainSlice(e);
       }
+      if (ranOut) await yieldToEventLoop();
+      if (this.disposed) throw new Error('TfjsPlant: disposed during an epoch');
+    } catch (err) {
+      this.release(e);
+      throw err;
+    }
+    return this.finish(e);
+  }
+
+  /** Evaluates the held-out split, reads everything back in one transfer and frees the epoch's tensors. */
+  private finish(e: TfjsEpoch): EpochMeasurement {
+    const readings = tf.tidy(() => {
       const logits = this.mlp.forward(this.xVal);
       const valLoss = crossEntropy(this.yVal, logits);
       const correct = tf.equal(tf.argMax(logits, 1), this.yValIndex);
       const valAccuracy = tf.mean(tf.cast(correct, 'float32'));
-      const parts = [tf.div(lossSum, batch.rows), valLoss, valAccuracy];
-      if (clean) parts.push(clean);
+      const parts = [tf.div(e.lossSum, e.rows), valLoss, valAccuracy];
+      if (e.clean) parts.push(e.clean);
       return tf.stack(parts);
     });
+    this.release(e);
     const values = readings.dataSync();
     readings.dispose();
     const loss = values[0] as number;
@@ -119,9 +202,16 @@ export class TfjsPlant implements TrainablePlant {
       cleanLoss,
       valLoss,
       valAccuracy: values[2] as number,
-      durationMs: this.now() - start,
+      durationMs: this.now() - e.start,
       nonFinite: !Number.isFinite(loss) || !Number.isFinite(valLoss),
     };
+  }
+
+  private release(e: TfjsEpoch): void {
+    e.x.dispose();
+    if (e.ownsLabels) e.y.dispose();
+    e.lossSum.dispose();
+    e.clean?.dispose();
   }
 
   /** Weights, optimiser state and noise stream, read synchronously at an epoch boundary. */
