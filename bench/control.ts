@@ -8,6 +8,8 @@
  * - Issue 12 rows: a raw-scale set (blobs:600x16x3:4, features over 4 decades, not
  *   standardised), Iris with a narrow [0.33, 0.35], a low [0.02, 0.05] and an unreachable
  *   [1.5, 1.6] band, and the mid-size model (64-256-256-10 on blobs:1797x64x10) for the budget.
+ * - The issue's cost target: the same network on the bundled 8×8 digits, defaults (2000
+ *   epochs), pid against σ = 0 in CPU and wall time.
  * - Controllers: fixed σ = 0.1 (the seed), flooding, hysteresis, pid; plus a full σ = 0 run,
  *   the reference for first entry ("pid enters no later than 1.1 × open loop"), test accuracy
  *   and wall time.
