@@ -313,7 +313,7 @@ for (const row of ROWS) {
       `${p.bandStatus ?? '–'}${p.tooNarrow ? ` (too narrow, jitter ${cell(p.jitter, 4)})` : ''}`,
       cell(wall, 2),
       cell(cpu, 2),
-      `${cell(p.cpuSeconds, 0)} (${cell(zero[k]?.cpuSeconds, 0)})`,
+      `${cell(p.cpuSeconds, 1)} (${cell(zero[k]?.cpuSeconds, 1)})`,
       [p.load, zero[k]?.load ?? [NaN, NaN]].map(([a, b]) => `${a.toFixed(1)}–${b.toFixed(1)}`).join(' / '),
       Object.entries(p.drawsEpochs)
         .map(([d, n]) => `${d}:${n}`)
