@@ -13,7 +13,7 @@ export const ENGINES: readonly Engine[] = ['js', 'node', 'wasm', 'cpu'];
  * loaded 2-core machine): wine 13-10-3 K = 16 (3.9·10⁵) 0.62; breast-cancer K = 4
  * (6.0·10⁵) 0.64, K = 8 (1.2·10⁶) 1.05; digits 64-4-10 K = 2 (8.9·10⁵) 0.50; 64-16-10 K = 1
  * (1.7·10⁶) 0.63. So the break-even lies at ≥ 1.2·10⁶ for narrow models; 10⁶ keeps a margin.
- * (It was 3·10⁵; at that value wine and the raw-scale row would move to wasm and cost more.)
+ * (It was 3·10⁵: with K counted at the budget's cap, that would move wine to wasm at 1.6 × the CPU.)
  */
 export const JS_ENGINE_MAX_WORK = 1e6;
 
