@@ -8,6 +8,8 @@
  * - Issue 12 rows: a raw-scale set (blobs:600x16x3:4, features over 4 decades, not
  *   standardised), Iris with a narrow [0.33, 0.35], a low [0.02, 0.05] and an unreachable
  *   [1.5, 1.6] band, and the mid-size model (64-256-256-10 on blobs:1797x64x10) for the budget.
+ * - The issue's cost target: the same network on the bundled 8×8 digits, defaults (2000
+ *   epochs), pid against σ = 0 in CPU and wall time.
  * - Controllers: fixed σ = 0.1 (the seed), flooding, hysteresis, pid; plus a full σ = 0 run,
  *   the reference for first entry ("pid enters no later than 1.1 × open loop"), test accuracy
  *   and wall time.
@@ -117,7 +119,19 @@ const ROWS: readonly Row[] = [
     epochs: Number(process.env.BENCH_MID_EPOCHS ?? 300),
     seeds: QUICK ? [1] : (process.env.BENCH_MID_SEEDS ?? '1,2,3').split(',').map(Number),
   },
+  {
+    name: 'digits',
+    title: 'digits 64-256-256-10 (bundled 8×8 digits, standardised) [0.30, 0.40], defaults',
+    config: { data: { path: 'digits' }, model: { hidden: [256, 256] }, band: { lo: 0.3, hi: 0.4 } },
+    target: 0.95,
+    controllers: ['pid'],
+    // The issue's cost target, at the default 2000 epochs: 2–4 CPU minutes per seed and arm.
+    epochs: Number(process.env.BENCH_DIGITS_EPOCHS ?? 2000),
+    seeds: QUICK ? [1] : (process.env.BENCH_DIGITS_SEEDS ?? '1,2,3').split(',').map(Number),
+  },
 ];
+/** Rows whose cost (CPU and wall time against σ = 0) is a target: ≤ 2 × at the default budget. */
+const COST_ROWS = new Set(['mid', 'digits']);
 const STEP = {
   up: QUICK ? 150 : 1000,
   down: QUICK ? 225 : 1500,
@@ -155,13 +169,18 @@ for (const row of ROWS) {
   const labels = [...(row.controllers ?? BASELINES), ...Object.keys(row.variants ?? {})];
   for (const seed of seeds) {
     log(`${row.name} seed ${seed}…`);
-    // σ = 0 for the whole run: first entry, test accuracy and wall time reference.
-    const zero = summarize(
-      seed,
-      await runCase({ config: { ...config, seed, controller: { type: 'fixed' }, noise: { sigma: 0, draws: 1 } } }),
-    );
-    (runs['σ = 0'] ??= []).push(zero);
-    open.push(zero.firstInBandEpoch);
+    // σ = 0 for the whole run: first entry, test accuracy, wall and CPU time reference. It runs
+    // before the controllers on odd seeds and after them on even ones (ABBA), so a change in the
+    // machine's load over the bench does not always fall on the same side of the ratio.
+    const zeroRun = async (): Promise<void> => {
+      const zero = summarize(
+        seed,
+        await runCase({ config: { ...config, seed, controller: { type: 'fixed' }, noise: { sigma: 0, draws: 1 } } }),
+      );
+      (runs['σ = 0'] ??= []).push(zero);
+      open.push(zero.firstInBandEpoch);
+    };
+    if (seed % 2 === 1) await zeroRun();
     for (const label of labels) {
       const variant = row.variants?.[label];
       const type = variant ? 'pid' : (label as (typeof BASELINES)[number]);
@@ -170,6 +189,7 @@ for (const row of ROWS) {
       const layer: ConfigInput = { ...config, seed, controller: { type }, noise: { ...noise, ...variant?.noise } };
       (runs[label] ??= []).push(summarize(seed, await runCase({ config: layer })));
     }
+    if (seed % 2 === 0) await zeroRun();
   }
   const zero = runs['σ = 0'] ?? [];
   const flood = runs.flooding ?? [];
@@ -188,6 +208,7 @@ for (const row of ROWS) {
       'Δacc σ=0',
       'Δacc flood',
       'wall ×σ=0',
+      'cpu ×σ=0',
       'σ end',
       'K end',
       'status (since)',
@@ -237,6 +258,15 @@ for (const row of ROWS) {
         ),
         2,
       ),
+      cell(
+        ratio(
+          r,
+          zero,
+          (x) => x.cpuSeconds,
+          (a, b) => a / b,
+        ),
+        2,
+      ),
       cell(median(col('finalSigma'))),
       cell(median(col('finalDraws')), 0),
       `${statuses} (${cell(since, 0)})`,
@@ -258,12 +288,17 @@ for (const row of ROWS) {
       'K end',
       'status',
       'wall ×σ=0',
+      'cpu ×σ=0',
+      'cpu s (σ=0)',
+      'load',
+      'epochs at K',
     ],
   ];
   pid.forEach((p, k) => {
     const o = open[k] ?? null;
     const entry = p.firstInBandEpoch !== null && o !== null ? p.firstInBandEpoch / o : NaN;
     const wall = p.seconds / (zero[k]?.seconds ?? NaN);
+    const cpu = p.cpuSeconds / (zero[k]?.cpuSeconds ?? NaN);
     perSeed.push([
       String(p.seed),
       cell(o),
@@ -277,6 +312,12 @@ for (const row of ROWS) {
       cell(p.finalDraws),
       `${p.bandStatus ?? '–'}${p.tooNarrow ? ` (too narrow, jitter ${cell(p.jitter, 4)})` : ''}`,
       cell(wall, 2),
+      cell(cpu, 2),
+      `${cell(p.cpuSeconds, 1)} (${cell(zero[k]?.cpuSeconds, 1)})`,
+      [p.load, zero[k]?.load ?? [NaN, NaN]].map(([a, b]) => `${a.toFixed(1)}–${b.toFixed(1)}`).join(' / '),
+      Object.entries(p.drawsEpochs)
+        .map(([d, n]) => `${d}:${n}`)
+        .join(' '),
     ]);
     const what = `${row.name} seed ${p.seed}`;
     if (row.expect === 'held-or-too-narrow') {
@@ -298,8 +339,10 @@ for (const row of ROWS) {
         detail: cell(p.inBandFraction, 4),
       });
     }
-    if (row.name === 'mid')
+    if (COST_ROWS.has(row.name)) {
+      checks.push({ what: `${what}: pid CPU time ≤ 2 × σ = 0`, ok: cpu <= 2, detail: cell(cpu, 2) });
       checks.push({ what: `${what}: pid wall time ≤ 2 × σ = 0`, ok: wall <= 2, detail: cell(wall, 2) });
+    }
     // The entry target belongs to the bands noise must hold up; a low band is entered by the descent.
     if (!row.expect && row.name !== 'low' && o !== null)
       checks.push({ what: `${what}: pid first ≤ 1.1 × σ=0 first`, ok: entry <= 1.1, detail: cell(entry, 2) });
@@ -385,7 +428,9 @@ console.log(
 console.log(`wall time ${seconds.toFixed(0)} s`);
 Object.assign(results, { checks, seconds });
 const base = QUICK ? 'control-quick' : 'control';
-const out = path.join(root, 'bench', 'results', ONLY ? `${base}-${ONLY.join('-')}.json` : `${base}.json`);
+// BENCH_TAG names the file of one of several benches run side by side (e.g. one seed each).
+const tag = process.env.BENCH_TAG ? `-${process.env.BENCH_TAG}` : '';
+const out = path.join(root, 'bench', 'results', `${ONLY ? `${base}-${ONLY.join('-')}` : base}${tag}.json`);
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
 console.log(`wrote ${path.relative(root, out)}`);

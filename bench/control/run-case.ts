@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { resolveConfig } from '../../src/config/resolve-config.js';
 import type { ResolvedConfig } from '../../src/config/resolved-config.js';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -31,6 +32,13 @@ export interface CaseResult {
   /** Held-out accuracy after the last epoch. */
   readonly testAccuracy: number;
   readonly seconds: number;
+  /**
+   * CPU seconds (user + system) of this process during the run, worker threads included: the
+   * cost measure that a loaded machine does not distort the way it distorts wall time.
+   */
+  readonly cpuSeconds: number;
+  /** 1-minute load average at the start and the end of the run. */
+  readonly load: readonly [number, number];
 }
 
 /**
@@ -39,6 +47,8 @@ export interface CaseResult {
  */
 export async function runCase(c: Case): Promise<CaseResult> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const load0 = os.loadavg()[0] as number;
   const config = resolveConfig([{ ...c.config, server: { port: 0 } }], new Date(0));
   const split = loadSplit(config, (_name, work) => work());
   const actuator = c.actuator ? c.actuator(config) : createActuator(config, undefined, runShape(split));
@@ -80,5 +90,13 @@ export async function runCase(c: Case): Promise<CaseResult> {
       complete: () => resolve(all),
     });
   });
-  return { stats, events, testAccuracy: events.at(-1)?.valAccuracy ?? NaN, seconds: (performance.now() - t0) / 1000 };
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    stats,
+    events,
+    testAccuracy: events.at(-1)?.valAccuracy ?? NaN,
+    seconds: (performance.now() - t0) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    load: [load0, os.loadavg()[0] as number],
+  };
 }

@@ -24,6 +24,12 @@ export interface RunSummary {
   readonly finalSigma: number;
   readonly finalDraws: number;
   readonly seconds: number;
+  /** CPU seconds of the run (see {@link CaseResult.cpuSeconds}). */
+  readonly cpuSeconds: number;
+  /** 1-minute load average at the run's start and end. */
+  readonly load: readonly [number, number];
+  /** Epochs run at each K (noisy copies per sample), K → epochs. */
+  readonly drawsEpochs: Readonly<Record<string, number>>;
   /** The loop's verdict after the last epoch, and the first epoch that verdict was given. */
   readonly bandStatus: BandStatus | null;
   readonly bandStatusSince: number | null;
@@ -78,6 +84,9 @@ export function summarize(seed: number, r: CaseResult): RunSummary {
     finalSigma: last?.sigma ?? NaN,
     finalDraws: last?.draws ?? NaN,
     seconds: r.seconds,
+    cpuSeconds: r.cpuSeconds,
+    load: r.load,
+    drawsEpochs: r.events.reduce<Record<string, number>>((n, e) => ({ ...n, [e.draws]: (n[e.draws] ?? 0) + 1 }), {}),
     bandStatus: last?.bandStatus ?? null,
     bandStatusSince:
       last?.bandStatus === undefined ? null : (r.events.find((e) => e.bandStatus === last.bandStatus)?.epoch ?? null),

@@ -9,10 +9,13 @@ export const ENGINES: readonly Engine[] = ['js', 'node', 'wasm', 'cpu'];
 /**
  * Rows per optimiser step × trainable parameters up to which the plain-JS engine beats
  * TensorFlow.js. Small models are bound by tfjs's per-kernel dispatch (~5 µs × ~150 kernels
- * per Iris epoch); the measured break-even on this class of machine lies between 2.5·10⁵ and
- * 6·10⁵ (bench: Iris 4-10-3 is 12–18× faster in JS, the 64→256→3 model 5× slower).
+ * per Iris epoch). Measured in CPU time per epoch (JS / wasm, `draws` K, full batch; 2026-11-30,
+ * loaded 2-core machine): wine 13-10-3 K = 16 (3.9·10⁵) 0.62; breast-cancer K = 4
+ * (6.0·10⁵) 0.64, K = 8 (1.2·10⁶) 1.05; digits 64-4-10 K = 2 (8.9·10⁵) 0.50; 64-16-10 K = 1
+ * (1.7·10⁶) 0.63. So the break-even lies at ≥ 1.2·10⁶ for narrow models; 10⁶ keeps a margin.
+ * (It was 3·10⁵: with K counted at the budget's cap, that would move wine to wasm at 1.6 × the CPU.)
  */
-export const JS_ENGINE_MAX_WORK = 3e5;
+export const JS_ENGINE_MAX_WORK = 1e6;
 
 /** The per-step work of a model: rows per optimiser step × parameters. */
 export function stepWork(options: {
