@@ -86,6 +86,8 @@ async function applyCut(files: readonly EventFile[], cut: Cut): Promise<void> {
   }
   const at = files[cut.fileIndex] as EventFile;
   if (at.segment === undefined) fs.truncateSync(at.file, cut.start);
+  // A cut at a segment's first line removes it: an empty segment would only be a hole in the numbering.
+  else if (cut.start === 0) fs.rmSync(at.file, { force: true });
   else await truncateSegment(at.file, at.gzip, cut.start);
 }
 

@@ -92,6 +92,16 @@ describe('reconcileEvents', () => {
     expect(fs.readFileSync(path.join(dir, 'events-000001.jsonl'), 'utf8')).toBe(range(1, 3));
   });
 
+  it('removes a segment the cut falls at the start of, instead of leaving it empty', async () => {
+    const dir = runDir(range(9, 10), {
+      'events-000001.jsonl.gz': gzipSync(range(1, 4)),
+      'events-000002.jsonl.gz': gzipSync(range(5, 8)),
+    });
+    expect(await reconcileEvents(dir, 4)).toEqual({ kept: 4, dropped: 6 });
+    expect(fs.readdirSync(dir).sort()).toEqual(['events-000001.jsonl.gz', 'events.jsonl']);
+    expect(events(dir)).toBe('');
+  });
+
   it('names the segment and line of an epoch repeated across segments', async () => {
     const dir = runDir(range(4, 6), { 'events-000001.jsonl.gz': gzipSync(range(1, 4)) });
     await expect(reconcileEvents(dir, 6)).rejects.toThrow(/events\.jsonl:1: epoch 4 out of order \(after epoch 4\)/);
