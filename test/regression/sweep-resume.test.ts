@@ -43,11 +43,11 @@ const withoutOut = (dir: string) => {
 // complete and unduplicated"; "--index picks the same point the local sweep runs".
 describe('lossband sweep --resume after kill -9, and --index', () => {
   it('finishes what was left: finished runs untouched, interrupted ones continued from checkpoints, the rest started', async () => {
-    const file = sweepFile('name: kr\nbase:\n  checkpointEvery: 50\ngrid:\n  epochs: [40, 600, 600, 600]\n');
+    const file = sweepFile('name: kr\nbase:\n  checkpointEvery: 50\ngrid:\n  epochs: [40, 3000, 3000, 3000]\n');
     const out = path.join(tmp(), 'sweep');
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const names = ['kr-0-epochs40', 'kr-1-epochs600', 'kr-2-epochs600', 'kr-3-epochs600'];
+    const names = ['kr-0-epochs40', 'kr-1-epochs3000', 'kr-2-epochs3000', 'kr-3-epochs3000'];
     const sweep = start(['sweep', file, '--out', out, '--port', String(port), '--concurrency', '2']);
     await sweep.until('run 0 finished, run 1 past epoch 120 and run 2 training', async () => {
       const runs = await getJson<RunView[]>(`${url}/api/runs`);
@@ -86,7 +86,7 @@ describe('lossband sweep --resume after kill -9, and --index', () => {
       `resuming: ${ended} already ended (left as they are), ${started - ended} to continue from their checkpoints, ${4 - started} to start`,
     );
     for (const [i, name] of names.entries()) {
-      const epochs = i === 0 ? 40 : 600;
+      const epochs = i === 0 ? 40 : 3000;
       expect(readJson(out, name, 'summary.json')).toMatchObject({ state: 'finished', epochs });
       expect(eventEpochs(dir(i))).toEqual(oneToN(epochs)); // complete, in order, no duplicates
     }
