@@ -205,6 +205,26 @@ export function setBand(state: LoopState, band: Band): LoopState {
 }
 
 /**
+ * Restarts the controller at σ (clamped to its limits) as if it had settled there, and empties
+ * the filter (what it holds was measured under the old σ); the draws and the verdict are kept,
+ * and the next epoch applies σ. With σ found by
+ * {@link sigmaForBand} when the loss left the band, it replaces the controller's own way back.
+ * Controllers that do not steer σ (fixed, flooding) are left as they are.
+ */
+export function restartAt(state: LoopState, sigma: number): LoopState {
+  const limits = sigmaLimits(state.options);
+  if (!limits) return state;
+  if (!Number.isFinite(sigma)) throw new RangeError(`Invalid sigma: ${sigma}`);
+  const s = Math.min(limits.max, Math.max(limits.min, sigma));
+  return {
+    ...state,
+    filter: EMA_EMPTY,
+    controller: partsOf(state.options).controller.init(s),
+    actuation: { ...state.actuation, sigma: s },
+  };
+}
+
+/**
  * One epoch of the pure control loop: filter the controlled signal, run the controller and the
  * draws policy, and return the actuation for the next epoch. A non-finite measurement holds σ
  * and K and leaves the filter, controller (integral) and jitter estimate untouched.

@@ -1,5 +1,13 @@
 import type { Band } from '../core/band.js';
-import { initLoop, loopStep, setBand, type LoopOptions, type LoopState } from './closed-loop.js';
+import {
+  initLoop,
+  loopStep,
+  restartAt,
+  setBand,
+  sigmaLimits,
+  type LoopOptions,
+  type LoopState,
+} from './closed-loop.js';
 import type { Actuator, Annotation } from '../core/actuator.js';
 import type { EpochMeasurement } from '../core/epoch-measurement.js';
 
@@ -51,5 +59,15 @@ export class LoopActuator implements Actuator {
 
   setBand(band: Band): void {
     this.current = setBand(this.current, band);
+  }
+
+  /** σ limits of the controller in charge; null when it does not steer σ. */
+  get sigmaLimits(): { min: number; max: number } | null {
+    return sigmaLimits(this.current.options);
+  }
+
+  /** Restarts the controller at σ, bumpless ({@link restartAt}); the next epoch applies it. */
+  restartAt(sigma: number): void {
+    this.current = restartAt(this.current, sigma);
   }
 }

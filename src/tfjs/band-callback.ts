@@ -17,6 +17,7 @@ import { checkModelState, exportModelState, restoreModelState, type ModelState }
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
+import { sigmaForBand } from '../control/sigma-for-band.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleMode } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
 
@@ -62,6 +63,16 @@ export interface BandCallbackOptions {
    * Defaults to `'fixed-draw'` with `trainingData` (and a training loss to monitor), else `'fit'`.
    */
   readonly measure?: LossMeasure | undefined;
+  /**
+   * When the held (fixed-draw) loss leaves the band, search the σ at which the epoch's final
+   * weights meet the band's middle, by bisection on the fixed-draw loss ({@link sigmaForBand}:
+   * about 9 forward passes over `trainingData`), and restart the controller there. In callback
+   * mode σ can be tried on the model at the cost of a forward pass, so leaving the band is
+   * answered in one epoch, not over the several a climb from `noise.min` takes while a model
+   * that learns fast sits below the band. The cost falls only on out-of-band epochs. Only with
+   * `measure: 'fixed-draw'`. Defaults to true.
+   */
+  readonly recentre?: boolean | undefined;
   /** Run directory. Defaults to `runs/<run>`. */
   readonly out?: string | undefined;
   /** Continue the run in `out` from its checkpoint (weights, optimiser, controller). Defaults to false. */
@@ -241,6 +252,8 @@ export class BandCallback extends tf.Callback {
     const next = run.epochsDone + 1;
     if (!nonFinite && every > 0 && next % every === 0) this.cached = await exportModelState(this.model);
     const event: EpochEvent = run.observe(measurement, this.applied);
+    if (!nonFinite && training && this.measure === 'fixed-draw' && (this.o.recentre ?? true))
+      this.recentre(run, training, key, loss);
     this.runHost?.publish();
     // model.fit chains its epochs through promises that never leave the microtask queue: without
     // a macrotask turn here, /metrics (in-process mode) and the control API wait for fit to end.
@@ -272,6 +285,26 @@ export class BandCallback extends tf.Callback {
     if (this.ownHost) await this.runHost?.close();
     this.current = undefined;
     this.opening = undefined;
+  }
+
+  /** See {@link BandCallbackOptions.recentre}. */
+  private recentre(run: Run, training: NonNullable<BandCallbackOptions['trainingData']>, key: string, loss: number) {
+    const band = run.actuator.band;
+    const limits = run.actuator.sigmaLimits;
+    const sigma = run.actuator.actuation.sigma;
+    // Above the band with σ at its floor: the model has not learned enough yet; no σ helps.
+    if (!limits || (loss >= band.lo && (loss <= band.hi || sigma <= limits.min))) return;
+    const found = sigmaForBand(
+      (s) => {
+        setSigma(this.model, s);
+        return fixedDrawLoss(this.model, training[0], training[1], { key });
+      },
+      band,
+      limits,
+    );
+    run.actuator.restartAt(found);
+    setSigma(this.model, run.actuator.actuation.sigma);
+    this.runHost?.log.debug({ run: run.run, loss, from: sigma, to: run.actuator.actuation.sigma }, 'recentred σ');
   }
 
   private apply(run: Run): void {
