@@ -104,7 +104,15 @@ describe('bandCallback with model.fit', () => {
   it('with trainingData it holds the fixed-draw loss: on the identity model loss / σ² is one number every epoch', async () => {
     const out = tmp();
     const model = identityModel();
-    const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, trainingData: [x, x], out, port: 0, report: false });
+    // recentre off: σ climbs through several values, each measured with the same draw.
+    const cb = bandCallback({
+      band: { lo: 0.2, hi: 0.3 },
+      trainingData: [x, x],
+      recentre: false,
+      out,
+      port: 0,
+      report: false,
+    });
     await model.fit(x, x, { epochs: 8, batchSize: 512, callbacks: [cb], verbose: 0 });
     const ratios = lines(out).map((e) => e.loss / e.sigma ** 2);
     expect(new Set(lines(out).map((e) => e.sigma)).size).toBeGreaterThan(3); // σ moved
@@ -124,6 +132,33 @@ describe('bandCallback with model.fit', () => {
     const wander = lines(out2).map((e) => e.loss / e.sigma ** 2);
     expect(Math.max(...wander) / Math.min(...wander)).toBeGreaterThan(1.01);
     model.dispose();
+  });
+
+  it('recentres: a loss that leaves the band is answered by the σ that meets its middle, in one epoch', async () => {
+    // Identity model: fixed-draw loss = c·σ². Epoch 1 at σ = 0.1 lies far below [0.2, 0.3].
+    const run = async (recentre: boolean) => {
+      const out = tmp();
+      const cb = bandCallback({
+        band: { lo: 0.2, hi: 0.3 },
+        trainingData: [x, x],
+        recentre,
+        out,
+        port: 0,
+        report: false,
+      });
+      const model = identityModel();
+      await model.fit(x, x, { epochs: 3, batchSize: 512, callbacks: [cb], verbose: 0 });
+      model.dispose();
+      return lines(out);
+    };
+    const on = await run(true);
+    expect(on[0]?.loss).toBeLessThan(0.2);
+    // Bisection to within 1.8 % of σ: the loss within ~4 % of the middle, 0.25.
+    expect(on[1]?.loss).toBeGreaterThan(0.24);
+    expect(on[1]?.loss).toBeLessThan(0.26);
+    expect(on[1]?.inBand).toBe(true);
+    const off = await run(false);
+    expect(off[1]?.inBand).toBe(false); // the pid alone climbs over several epochs
   });
 
   describe('misuse gets one clear error naming the option, and nothing is written', () => {
