@@ -138,7 +138,7 @@ export async function sweepThroughput(): Promise<SectionResult> {
     const perSec = (ms: number): number => n / (ms / 1000);
     const rows: Row[] = [
       {
-        section: '8 sweep',
+        section: '9 sweep',
         what: `${n}-point Iris sweep, ${EPOCHS.iris} ep each, whole process: sweep ÷ sequential throughput`,
         result: `${fmt(speedup, 2)}×`,
         target: '≥ 1.7×',
@@ -146,7 +146,7 @@ export async function sweepThroughput(): Promise<SectionResult> {
         note: `sweep ${fmt(median(sweepMs) / 1000, 1)} s (${fmt(perSec(median(sweepMs)), 2)} runs/s, concurrency ${os.availableParallelism()}) vs ${n} × run ${fmt(median(seqMs) / 1000, 1)} s; final losses identical: ${same.length ? (same.every(Boolean) ? 'yes' : 'NO') : 'n/a'}`,
       },
       {
-        section: '8 sweep',
+        section: '9 sweep',
         what: 'CPU seconds (user + system), all 8 runs: sweep ÷ sequential',
         result: TIME ? `${fmt(cpu.sweep / cpu.sequential, 2)}×` : 'skipped',
         note: TIME
@@ -155,13 +155,13 @@ export async function sweepThroughput(): Promise<SectionResult> {
       },
       python === undefined
         ? {
-            section: '8 sweep',
+            section: '9 sweep',
             what: 'peer: PyTorch seed program, 8 processes 2 at a time',
             result: 'skipped',
             note: 'no python3 with torch and sklearn',
           }
         : {
-            section: '8 sweep',
+            section: '9 sweep',
             what: `peer: PyTorch seed program × ${n}, ${PEER_PARALLEL} at a time ÷ lossband sweep (wall)`,
             result: `${fmt(medianRatio(peerMs, sweepMs), 2)}×`,
             note: `torch ${fmt(median(peerMs) / 1000, 1)} s (${fmt(perSec(median(peerMs)), 2)} runs/s) vs sweep ${fmt(median(sweepMs) / 1000, 1)} s; > 1 = the sweep is faster`,

@@ -24,7 +24,24 @@ type Arm = 'lossband' | 'bare';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SELF = fileURLToPath(import.meta.url);
 const TARGET: Record<Workload, number> = { mid: 0.03, digits: 0.1 };
-const EPOCHS: Record<Workload, number> = { mid: QUICK ? 2 : 8, digits: QUICK ? 1 : 4 };
+/**
+ * Epochs per process. A whole process carries a fixed cost (imports, the run directory, the
+ * server thread, report.svg at the end) that a long run spreads thin, so the ratio depends on
+ * the length: `BENCH_TFJS_EPOCHS=mid:40,digits:16` sets it.
+ */
+const EPOCHS: Record<Workload, number> = {
+  mid: QUICK ? 2 : 8,
+  digits: QUICK ? 1 : 4,
+  ...Object.fromEntries(
+    (process.env.BENCH_TFJS_EPOCHS ?? '')
+      .split(',')
+      .filter((kv) => kv.includes(':'))
+      .map((kv) => {
+        const [k, v] = kv.split(':');
+        return [k, Number(v)];
+      }),
+  ),
+};
 const LABEL: Record<Workload, string> = {
   mid: 'mid 4096×64 → 256 → 3, batch 32 (wasm)',
   digits: 'example (a) digits conv net, batch 32 (cpu)',
