@@ -7,6 +7,8 @@ import { createSeries } from './series.js';
 const POLL_MS = 2000;
 /** Delay before reopening a stream the browser gave up on (a 404 or 503 answer). */
 const REOPEN_MS = 5000;
+/** At most one redraw per this many ms: epochs arrive in 250 ms batches, and each redraw costs the page's CPU (shared with training on small machines). */
+const DRAW_EVERY_MS = 500;
 const TOKEN_KEY = 'lossband.token';
 
 const $ = (selector) => document.querySelector(selector);
@@ -20,6 +22,7 @@ window.__lossband = live;
 let stream = null;
 let reopenTimer = null;
 let drawPending = false;
+let lastDraw = 0;
 
 function showError(message) {
   const el = $('#error');
@@ -41,10 +44,16 @@ function setConnection(state) {
 function scheduleDraw() {
   if (drawPending) return;
   drawPending = true;
-  requestAnimationFrame(() => {
-    drawPending = false;
-    if (live.chart !== null) live.chart.setData(live.series.data());
-  });
+  const wait = Math.max(0, lastDraw + DRAW_EVERY_MS - Date.now());
+  setTimeout(
+    () =>
+      requestAnimationFrame(() => {
+        drawPending = false;
+        lastDraw = Date.now();
+        if (live.chart !== null) live.chart.setData(live.series.data());
+      }),
+    wait,
+  );
 }
 
 /** Reads `<epoch>:<instance>` from a message id, so a reopened stream can quote it. */
