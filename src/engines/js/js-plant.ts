@@ -27,8 +27,9 @@ export type JsPlantOptions = PlantOptions;
  * Precision: weights, Adam moments and activations are float32 like tfjs'; sums inside the
  * products and the loss run in float64 (free in V8, which computes in doubles anyway), and the
  * optimiser rounds every operation with `Math.fround`, so for the same gradient its step is
- * bit-identical to tfjs'. Speed: faster than tfjs-wasm while rows per optimiser step ×
- * parameters stays under ~3·10⁵ (Iris 4-10-3: 120 × 83 ≈ 10⁴, ~12× faster); wider models
+ * bit-identical to tfjs'. Speed: cheaper than tfjs-wasm in CPU time while rows per optimiser
+ * step × parameters × draws stays under ~10⁶ (`selectEngine`; Iris 4-10-3: 120 × 83 ≈ 10⁴ per
+ * draw, ~12× faster); wider models
  * belong on a tensor backend (64-256-3 on 3276 rows: ~5× slower than wasm).
  *
  * @example
