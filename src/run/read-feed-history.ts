@@ -1,6 +1,7 @@
 import type { EpochEvent } from '../core/epoch-event.js';
 import { RunHistory, type RunHistoryOptions } from '../live/run-history.js';
 import { readEventLines, type ReadEventLinesOptions } from '../store/read-event-lines.js';
+import { jsonObject } from '../core/json-object.js';
 
 /** Options of {@link readFeedHistory}. */
 export interface FeedHistoryOptions extends RunHistoryOptions, Pick<ReadEventLinesOptions, 'chunkBytes'> {
@@ -58,16 +59,10 @@ export async function readFeedHistory(dir: string, options: FeedHistoryOptions):
 /** An epoch event from one line, or undefined when the line is not one. */
 function parse(text: string): EpochEvent | undefined {
   if (text.trim() === '') return undefined;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const o = json as Record<string, unknown>;
+  const o = jsonObject(text);
+  if (o === undefined) return undefined;
   if (typeof o.run !== 'string' || !Number.isInteger(o.epoch) || (o.epoch as number) < 1) return undefined;
   if (o.loss !== null && typeof o.loss !== 'number') return undefined;
   // A line of events.jsonl is an EpochEvent as JSON wrote it (non-finite numbers as null).
-  return json as EpochEvent;
+  return o as unknown as EpochEvent;
 }

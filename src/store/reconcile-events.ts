@@ -3,6 +3,7 @@ import { UserError } from '../core/user-error.js';
 import { compressionsSettled, truncateSegment } from './compress-segment.js';
 import { listEventFiles, type EventFile } from './event-files.js';
 import { readEventLines, type ReadEventLinesOptions } from './read-event-lines.js';
+import { jsonObject } from '../core/json-object.js';
 
 /** Options of {@link reconcileEvents}. */
 export interface ReconcileOptions extends Pick<ReadEventLinesOptions, 'maxLineBytes' | 'chunkBytes'> {
@@ -92,13 +93,6 @@ async function applyCut(files: readonly EventFile[], cut: Cut): Promise<void> {
 }
 
 function epochOf(text: string): number | undefined {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) return undefined;
-  const e = (json as { epoch?: unknown }).epoch;
+  const e = jsonObject(text)?.epoch;
   return typeof e === 'number' && Number.isInteger(e) && e >= 1 ? e : undefined;
 }

@@ -1,7 +1,6 @@
 /** Helpers of the sweep's process tests (test/regression/sweep-*.test.ts): the built CLI, as a user runs it. */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -74,17 +73,7 @@ export function killLeftovers(): void {
   started.clear();
 }
 
-/** A loopback port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../integration/support/free-port.js';
 
 /** GETs JSON, or undefined while nothing answers. */
 export async function getJson<T>(url: string): Promise<T | undefined> {
