@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FeedEvent, FeedMessage } from './feed-event.js';
 import { RunHistory } from './run-history.js';
+import { thinBatch } from './thin-batch.js';
 
 /**
  * The receiving end of a subscription, e.g. one SSE connection. The feed calls it
@@ -47,6 +48,12 @@ export interface EventFeedOptions {
   readonly maxPoints?: number;
   /** Newest events per run kept at full resolution. Defaults to half of `maxPoints`. */
   readonly recent?: number;
+  /**
+   * Most epochs of one run sent live per appended batch: a longer batch (a run faster than a
+   * chart can show) is thinned to its lowest- and highest-loss epochs per bucket and its last
+   * epoch (see `thinBatch`); the history keeps every epoch as before. Defaults to 16 (64 a second at the batcher's 250 ms).
+   */
+  readonly livePoints?: number;
   /** Messages a subscriber may have waiting before it is dropped as slow. Defaults to 1000. */
   readonly maxQueue?: number;
   /** Subscribers across all runs; {@link EventFeed.subscribe} refuses more. Defaults to 64. */
@@ -82,7 +89,8 @@ interface RunFeed<E extends FeedEvent> {
 
 /**
  * The live side of every run in a process: a bounded history per run, and subscribers that
- * receive each batch of new epochs as it is appended.
+ * receive each batch of new epochs as it is appended (thinned to `livePoints` per run and
+ * batch; every subscriber of a run gets the same array, so a transport can format it once).
  *
  * - `append` never blocks and never throws: each subscriber has a queue of at most
  *   `maxQueue` messages while its transport is full; one that overflows is dropped (its
@@ -105,6 +113,7 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
   private readonly runFeeds = new Map<string, RunFeed<E>>();
   private readonly options: EventFeedOptions;
   private readonly maxQueue: number;
+  private readonly livePoints: number;
   private readonly maxSubscribers: number;
   private readonly newInstance: () => string;
   private subscriberTotal = 0;
@@ -114,10 +123,12 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
   constructor(options: EventFeedOptions = {}) {
     this.options = options;
     this.maxQueue = options.maxQueue ?? 1000;
+    this.livePoints = options.livePoints ?? 16;
     this.maxSubscribers = options.maxSubscribers ?? 64;
     this.newInstance = options.newInstance ?? (() => randomBytes(4).toString('hex'));
     for (const [key, value] of [
       ['maxQueue', this.maxQueue],
+      ['livePoints', this.livePoints],
       ['maxSubscribers', this.maxSubscribers],
     ] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`Invalid ${key}: ${value}`);
@@ -150,7 +161,9 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
       batch.push({ type: 'epoch', event, instance: feed.instance });
     }
     for (const [feed, batch] of batches) {
-      for (const sub of [...feed.subscribers]) this.deliver(sub, batch);
+      if (feed.subscribers.size === 0) continue;
+      const live = thinBatch(batch, this.livePoints);
+      for (const sub of [...feed.subscribers]) this.deliver(sub, live);
     }
   }
 
@@ -235,7 +248,7 @@ export class EventFeed<E extends FeedEvent = FeedEvent> {
     return feed;
   }
 
-  private deliver(sub: Subscriber<E>, messages: FeedMessage<E>[]): void {
+  private deliver(sub: Subscriber<E>, messages: readonly FeedMessage<E>[]): void {
     if (!sub.writable) {
       sub.queue.push(...messages);
       if (sub.queue.length > this.maxQueue) this.drop(sub, 'slow');

@@ -26,6 +26,18 @@ export interface SseHandlerOptions<E extends FeedEvent> {
 
 const EVENTS_PATH = /^\/api\/runs\/([^/]+)\/events$/;
 
+/**
+ * The SSE text of each live batch, made once: the feed hands every subscriber of a run the
+ * same array, and five open pages would otherwise stringify each epoch five times.
+ */
+const formatted = new WeakMap<readonly FeedMessage<FeedEvent>[], string>();
+
+function formatOnce(messages: readonly FeedMessage<FeedEvent>[]): string {
+  let text = formatted.get(messages);
+  if (text === undefined) formatted.set(messages, (text = formatMessages(messages)));
+  return text;
+}
+
 const realEvery: Every = (ms, tick) => {
   const timer = setInterval(tick, ms);
   timer.unref();
@@ -134,7 +146,7 @@ export function createSseHandler<E extends FeedEvent>(
     write(`retry: ${retryMs}\n\n`);
     subscription = feed.subscribe(
       run,
-      { write: (messages: readonly FeedMessage<E>[]) => write(formatMessages(messages)), dropped: end },
+      { write: (messages: readonly FeedMessage<E>[]) => write(formatOnce(messages)), dropped: end },
       position,
     );
     if (subscription === undefined || !open) {

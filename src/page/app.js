@@ -7,8 +7,12 @@ import { createSeries } from './series.js';
 const POLL_MS = 2000;
 /** Delay before reopening a stream the browser gave up on (a 404 or 503 answer). */
 const REOPEN_MS = 5000;
-/** At most one redraw per this many ms: epochs arrive in 250 ms batches, and each redraw costs the page's CPU (shared with training on small machines). */
-const DRAW_EVERY_MS = 500;
+/**
+ * At most one redraw per this many ms. Epochs arrive in 250 ms batches, and each redraw of a
+ * few thousand points costs the page's CPU, which a small machine shares with the training
+ * (bench section 10 measures five open pages).
+ */
+const DRAW_EVERY_MS = 1000;
 const TOKEN_KEY = 'lossband.token';
 
 const $ = (selector) => document.querySelector(selector);
@@ -16,7 +20,16 @@ const fmt = (v) => (typeof v !== 'number' ? (v ?? '–') : Number.isInteger(v) ?
 const pct = (v) => (typeof v === 'number' ? `${(100 * v).toFixed(1)} %` : '–');
 
 /** What the tests read (`window.__lossband`): the chart, its series and the stream's state. */
-const live = { chart: null, series: null, run: null, instance: null, resets: 0, connection: 'idle' };
+const live = {
+  chart: null,
+  series: null,
+  run: null,
+  instance: null,
+  resets: 0,
+  connection: 'idle',
+  view: null,
+  lastEvent: null,
+};
 window.__lossband = live;
 
 let stream = null;
@@ -72,11 +85,16 @@ function openStream(run) {
   source.addEventListener('open', () => setConnection('live'));
   source.addEventListener('epoch', (e) => {
     noteId(e.lastEventId);
-    if (live.series.add(JSON.parse(e.data))) scheduleDraw();
+    const event = JSON.parse(e.data);
+    if (live.series.add(event)) {
+      live.lastEvent = event;
+      scheduleDraw();
+    }
   });
   source.addEventListener('reset', (e) => {
     noteId(e.lastEventId);
     live.series.reset(JSON.parse(e.data).epoch);
+    live.lastEvent = null;
     live.resets++;
     scheduleDraw();
   });
@@ -101,6 +119,8 @@ function selectRun(run) {
   live.run = run;
   live.instance = null;
   live.series = createSeries();
+  live.view = null;
+  live.lastEvent = null;
   $('#run-panel').hidden = false; // first, so the chart can measure its width
   live.chart = createChart($('#chart'), live.series.data());
   $('#run-title').textContent = run;
@@ -111,35 +131,44 @@ function selectRun(run) {
     row.classList.toggle('selected', row.dataset.run === run);
 }
 
+/** Sets a cell's text only when it changed: a poll that changes nothing costs no layout. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** A row of the run list, made once per run; its cells are updated in place on each poll. */
+function runRow(run) {
+  const row = document.createElement('tr');
+  row.dataset.run = run;
+  const name = document.createElement('button');
+  name.type = 'button';
+  name.textContent = run;
+  name.addEventListener('click', () => selectRun(run));
+  const first = document.createElement('td');
+  first.append(name);
+  row.append(first);
+  for (let i = 0; i < 5; i++) row.append(document.createElement('td'));
+  return row;
+}
+
 function renderRuns(views) {
   const body = $('#runs tbody');
-  body.replaceChildren();
-  for (const v of views) {
-    const row = document.createElement('tr');
-    row.dataset.run = v.run;
+  const rows = new Map([...body.children].map((row) => [row.dataset.run, row]));
+  views.forEach((v, i) => {
+    const row = rows.get(v.run) ?? runRow(v.run);
+    rows.delete(v.run);
+    if (body.children[i] !== row) body.insertBefore(row, body.children[i] ?? null);
     row.classList.toggle('selected', v.run === live.run);
-    const name = document.createElement('button');
-    name.type = 'button';
-    name.textContent = v.run;
-    name.addEventListener('click', () => selectRun(v.run));
-    const cells = [
-      name,
-      v.state,
-      v.epochs ? `${v.epoch} / ${v.epochs}` : v.epoch,
-      pct(v.inBandFraction),
-      v.bandStatus ?? '–',
-      fmt(v.sigma),
-    ];
-    for (const c of cells) {
-      const td = document.createElement('td');
-      if (typeof c === 'object') td.append(c);
-      else td.textContent = String(c);
-      row.append(td);
-    }
-    row.children[1].className = `state state-${v.state}`;
-    markBandStatus(row.children[4], v.bandStatus);
-    body.append(row);
-  }
+    const cells = row.children;
+    setText(cells[1], String(v.state));
+    cells[1].className = `state state-${v.state}`;
+    setText(cells[2], String(v.epochs ? `${v.epoch} / ${v.epochs}` : v.epoch));
+    setText(cells[3], pct(v.inBandFraction));
+    setText(cells[4], v.bandStatus ?? '–');
+    markBandStatus(cells[4], v.bandStatus);
+    setText(cells[5], fmt(v.sigma));
+  });
+  for (const gone of rows.values()) gone.remove();
   $('#no-runs').hidden = views.length > 0;
 }
 
@@ -154,50 +183,62 @@ const BAND_STATUS_HELP = {
 /** Tags a cell with the run's band status, so the style and the tests can read it. */
 function markBandStatus(el, status) {
   el.classList.add('band-status');
+  if (el.dataset.status === (status ?? 'none')) return;
   el.dataset.status = status ?? 'none';
   el.title = BAND_STATUS_HELP[status] ?? 'no epoch yet';
 }
 
-/** The summary figures: the run's view plus its last epoch's event (`GET api/runs/:run`). */
-function renderSummary(detail) {
-  const last = detail.lastEvent ?? null;
+/**
+ * The summary figures: the run's view from the run list (`GET api/runs`) plus the last epoch
+ * the stream brought, or the run's own last event (`GET api/runs/:run`) before it has.
+ */
+function renderSummary(detail, last) {
   const figures = [
     ['state', detail.state],
-    ['epoch', detail.epochs ? `${detail.epoch} / ${detail.epochs}` : detail.epoch],
+    ['epoch', detail.epochs ? `${last?.epoch ?? detail.epoch} / ${detail.epochs}` : (last?.epoch ?? detail.epoch)],
     ['band', `[${fmt(detail.band?.lo)}, ${fmt(detail.band?.hi)}]`],
-    ['band status', detail.bandStatus ?? last?.bandStatus ?? '–'],
+    ['band status', last?.bandStatus ?? detail.bandStatus ?? '–'],
     ['in band', pct(detail.inBandFraction)],
-    ['last loss', fmt(detail.lastLoss)],
+    ['last loss', fmt(last?.loss ?? detail.lastLoss)],
     ['smoothed loss', fmt(last?.smoothedLoss)],
     ['val accuracy', pct(last?.valAccuracy)],
     ['loss jitter', fmt(last?.jitter)],
-    ['σ', fmt(detail.sigma)],
-    ['K', fmt(detail.draws)],
+    ['σ', fmt(last?.sigma ?? detail.sigma)],
+    ['K', fmt(last?.draws ?? detail.draws)],
     ['controller', detail.controller],
     ['backend', detail.backend],
   ];
   if (last?.bandTooNarrow === true) figures.push(['band too narrow', 'yes']);
   const dl = $('#summary');
-  dl.replaceChildren();
-  for (const [key, value] of figures) {
-    const pair = document.createElement('div');
-    const dt = document.createElement('dt');
-    dt.textContent = key;
-    const dd = document.createElement('dd');
-    dd.textContent = String(value ?? '–');
-    dd.dataset.key = key;
-    if (key === 'band status') markBandStatus(dd, detail.bandStatus ?? last?.bandStatus);
-    pair.append(dt, dd);
-    dl.append(pair);
+  const keys = figures.map(([key]) => key);
+  if ([...dl.querySelectorAll('dd')].map((dd) => dd.dataset.key).join('\n') !== keys.join('\n')) {
+    dl.replaceChildren(
+      ...keys.map((key) => {
+        const pair = document.createElement('div');
+        const dt = document.createElement('dt');
+        dt.textContent = key;
+        const dd = document.createElement('dd');
+        dd.dataset.key = key;
+        pair.append(dt, dd);
+        return pair;
+      }),
+    );
   }
+  const cells = dl.querySelectorAll('dd');
+  figures.forEach(([key, value], i) => {
+    setText(cells[i], String(value ?? '–'));
+    if (key === 'band status') markBandStatus(cells[i], last?.bandStatus ?? detail.bandStatus);
+  });
 }
 
+/** Renders the selected run's summary from what the page already has; fetches its detail only before the stream brought an epoch. */
 async function refreshSummary() {
   if (live.run === null) return;
   const run = live.run;
+  if (live.view !== null && live.lastEvent !== null) return renderSummary(live.view, live.lastEvent);
   try {
     const detail = await callApi('GET', runPath(run));
-    if (live.run === run) renderSummary(detail);
+    if (live.run === run) renderSummary(live.view ?? detail, live.lastEvent ?? detail.lastEvent ?? null);
   } catch (err) {
     $('#poll-status').textContent = `summary: ${err.message}`;
   }
@@ -209,6 +250,7 @@ async function refresh() {
     const views = await callApi('GET', 'api/runs');
     $('#poll-status').textContent = '';
     renderRuns(views);
+    live.view = views.find((v) => v.run === live.run) ?? null;
     const wanted = new URLSearchParams(window.location.hash.slice(1)).get('run');
     if (live.run === null && views.length > 0) selectRun(views.some((v) => v.run === wanted) ? wanted : views[0].run);
     else await refreshSummary();

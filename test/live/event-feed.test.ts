@@ -191,3 +191,34 @@ describe('EventFeed', () => {
     expect(() => new EventFeed({ maxPoints: 2 })).toThrow('Invalid maxPoints: 2');
   });
 });
+
+describe('EventFeed live thinning', () => {
+  it('sends a fast run at most `livePoints` epochs per batch, ending with its last, and keeps the history whole', () => {
+    const feed = new EventFeed<EpochEvent>({ newInstance: counter(), livePoints: 16, maxPoints: 2000 });
+    const live = recorder();
+    feed.subscribe('demo', live.sink);
+    feed.append(feedEvents(1, 400));
+    feed.append(feedEvents(401, 410));
+    expect(live.batches.map((b) => b.length)).toEqual([expect.any(Number), 10]);
+    expect(live.batches[0]?.length).toBeLessThanOrEqual(16);
+    expect(live.epochs().slice(-11)).toEqual([400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410]);
+    const late = recorder();
+    feed.subscribe('demo', late.sink);
+    expect(late.epochs()).toEqual(feedEvents(1, 410).map((e) => e.epoch));
+  });
+
+  it('hands every subscriber of a run the same batch', () => {
+    const feed = new EventFeed<EpochEvent>({ livePoints: 16 });
+    const seen: (readonly FeedMessage<EpochEvent>[])[] = [];
+    const sink: FeedSubscriber<EpochEvent> = { write: (m) => (seen.push(m), true), dropped: () => undefined };
+    feed.subscribe('demo', sink);
+    feed.subscribe('demo', sink);
+    feed.append(feedEvents(1, 100));
+    expect(seen.length).toBe(2);
+    expect(seen[0]).toBe(seen[1]);
+  });
+
+  it('refuses a livePoints below 1', () => {
+    expect(() => new EventFeed({ livePoints: 0 })).toThrow(/livePoints/);
+  });
+});
