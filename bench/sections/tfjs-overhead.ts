@@ -11,6 +11,8 @@
  * prints `{ fitMs }`.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { alternate } from '../lib/alternate.js';
@@ -126,33 +128,22 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
 
   let noise: import('@tensorflow/tfjs').layers.Layer;
   let callbacks: import('@tensorflow/tfjs').CustomCallback[] = [];
+  let out: string | undefined;
   if (arm === 'lossband') {
-    const { controlledNoise, setSigma, fixedDrawLoss } = await import('../../dist/tfjs/index.js');
-    const { LoopActuator } = await import('../../dist/control/loop-actuator.js');
+    const { controlledNoise, bandCallback } = await import('../../dist/tfjs/index.js');
     noise = controlledNoise({ inputShape: shape });
-    const actuator = new LoopActuator({ band: { lo: 0.3, hi: 0.4 }, draws: 1 });
-    let started = 0;
+    // The real callback with its defaults: run directory (events, summary, checkpoints,
+    // report.svg), the metrics server on a free port, signals. The digits arm passes
+    // `trainingData`, so it measures the held loss with the fixed draw, as example (a) does.
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-bench-tfjs-'));
     callbacks = [
-      new tf.CustomCallback({
-        onTrainBegin: async () => setSigma(model, actuator.actuation.sigma),
-        onEpochBegin: async () => {
-          started = performance.now();
-        },
-        onEpochEnd: async (_epoch, logs = {}) => {
-          // As bandCallback with trainingData does by default: the held loss is one extra
-          // forward pass with a fixed noise draw (the digits conv net; the mid arm keeps fit's mean).
-          const logged = logs['loss'] ?? NaN;
-          const loss = workload === 'digits' ? fixedDrawLoss(model, x, y) : logged;
-          actuator.observe({
-            loss,
-            valLoss: NaN,
-            valAccuracy: NaN,
-            durationMs: performance.now() - started,
-            nonFinite: !Number.isFinite(loss),
-          });
-          setSigma(model, actuator.actuation.sigma);
-        },
-      }),
+      bandCallback({
+        band: { lo: 0.3, hi: 0.4 },
+        run: `bench-${workload}`,
+        out: path.join(out, 'run'),
+        port: 0,
+        ...(workload === 'digits' ? { trainingData: [x, y] as [typeof x, typeof y] } : {}),
+      }) as unknown as import('@tensorflow/tfjs').CustomCallback,
     ];
   } else {
     noise = tf.layers.gaussianNoise({ inputShape: shape, stddev: 0.3 });
@@ -170,6 +161,7 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
   const t0 = performance.now();
   await model.fit(x, y, { epochs, batchSize: 32, callbacks, verbose: 0 });
   const fitMs = performance.now() - t0;
+  if (out !== undefined) fs.rmSync(out, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ fitMs }) + '\n', () => process.exit(0));
 }
 

@@ -112,7 +112,7 @@ export class RunHost {
     // Server and API failures are counted on the newest run's series (the only one for a CLI run).
     const errors = { countError: (c: InternalComponent) => holder.host?.countError(c) };
     // express and the server thread load only when something is served.
-    const { startRunServer } = port === 0 ? ({} as never) : await import('../server/index.js');
+    const { startRunServer } = port === 0 ? ({} as never) : await import('../server/start-run-server.js');
     const server =
       port === 0
         ? undefined

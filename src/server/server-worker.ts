@@ -1,7 +1,8 @@
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { InternalComponent } from '../metrics/internal-component.js';
-import { createApp } from './create-app.js';
+import type { AppOptions } from './create-app.js';
 import { EventFeed } from '../live/event-feed.js';
 import { createLiveHandler } from '../live/live-handler.js';
 import type { EpochEvent } from '../core/epoch-event.js';
@@ -19,6 +20,10 @@ import type { FromServer, ServerWorkerData, ToServer } from './server-protocol.j
  * Guards (`AppOptions.guards`) are functions and cannot cross the thread boundary: build
  * them here, from plain data in `ServerWorkerData`.
  *
+ * It binds first and loads the app (express) after `listening`, so the main thread, which
+ * waits for `listening` before training, does not wait for express too; a request that
+ * arrives in between waits for the app.
+ *
  * @example
  * // in a worker: serveInThread(workerData, parentPort)
  */
@@ -30,7 +35,7 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
     send: (id, request, deadline) => tell({ type: 'command', id, request, deadline }),
     timeoutMs: data.dispatchTimeoutMs,
   });
-  const app = createApp({
+  const appOptions: AppOptions = {
     state: () => state,
     dispatch: remote.dispatch,
     token: data.token,
@@ -46,14 +51,28 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
       error: (fields: unknown, message?: unknown) =>
         tell({ type: 'log-error', message: String(message ?? ''), fields: cloneable(fields) }),
     },
-  });
+  };
+  let app: RequestListener | undefined;
+  let loading: Promise<RequestListener> | undefined;
+  const loadApp = (): Promise<RequestListener> =>
+    (loading ??= import('./create-app.js').then(({ createApp }) => (app = createApp(appOptions))));
+  const next: RequestListener = (req, res) => {
+    if (app !== undefined) return app(req, res);
+    loadApp().then(
+      (ready) => ready(req, res),
+      (err: unknown) => {
+        appOptions.log?.error({ err }, 'the server thread could not load its app');
+        res.destroy();
+      },
+    );
+  };
   // The live page and its event streams are served here too, so a long epoch never stalls them.
   const feed = new EventFeed<EpochEvent>();
   const handler = createLiveHandler({
     feed,
     bindHost: data.host,
     isRun: (run) => state.runs.some((r) => r.view.run === run),
-    next: app,
+    next,
   });
   const server = createHttpServer(handler, data.timeouts);
 
@@ -79,6 +98,7 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
       tell({ type: 'server-error', code: err.code ?? 'unknown error' }),
     );
     tell({ type: 'listening', port: (server.address() as AddressInfo).port });
+    void loadApp().catch(() => undefined); // a request reports the failure
   });
 }
 

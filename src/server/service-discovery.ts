@@ -4,6 +4,13 @@ import { ApiError } from './api-error.js';
 import { hasEnded } from './run-control.js';
 import type { ServerState } from './server-state.js';
 
+/** Throws a `RangeError` naming `advertise` unless it is undefined or a valid `host:port`. */
+export function assertAdvertise(advertise: string | undefined): void {
+  if (advertise !== undefined && parseHostPort(advertise) === undefined) {
+    throw new RangeError(`Invalid advertise address: ${JSON.stringify(advertise.slice(0, 64))} (expected host:port)`);
+  }
+}
+
 /** Options of {@link createServiceDiscovery}. */
 export interface ServiceDiscoveryOptions {
   /** The latest published state; read on every request. Required. */
@@ -69,9 +76,7 @@ function isDnsName(host: string): boolean {
  */
 export function createServiceDiscovery(options: ServiceDiscoveryOptions): RequestHandler {
   const { state, advertise } = options;
-  if (advertise !== undefined && parseHostPort(advertise) === undefined) {
-    throw new RangeError(`Invalid advertise address: ${JSON.stringify(advertise.slice(0, 64))} (expected host:port)`);
-  }
+  assertAdvertise(advertise);
   return (req, res) => {
     res.set('X-Content-Type-Options', 'nosniff');
     const target = advertise ?? parseHostPort(req.headers.host ?? '');

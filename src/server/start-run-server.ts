@@ -6,7 +6,6 @@ import { createLiveHandler } from '../live/live-handler.js';
 import type { Registry } from 'prom-client';
 import type { ErrorCounter } from '../metrics/internal-component.js';
 import { assertBindablePort, baseUrl, bindFailure } from './bind-rules.js';
-import { createApp } from './create-app.js';
 import { createCommandExecutor } from './execute-command.js';
 import { resolveHttpTimeouts, type HttpTimeouts } from './http-timeouts.js';
 import { MetricsPublisher } from './metrics-publisher.js';
@@ -14,6 +13,7 @@ import type { CommandReply, Dispatch } from './run-command.js';
 import type { RunControl } from './run-control.js';
 import { ScrapeTracker, type LingerOutcome } from './scrape-tracker.js';
 import type { FromServer, ToServer } from './server-protocol.js';
+import { assertAdvertise } from './service-discovery.js';
 import { spawnServerWorker } from './spawn-server-worker.js';
 import { startServer, type RunningServer } from './start-server.js';
 
@@ -135,6 +135,8 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
   })) {
     if (ms !== undefined && !(ms > 0)) throw new RangeError(`Invalid ${name}: ${ms} (expected > 0)`);
   }
+  // Checked here: the server thread builds its app only after it listens.
+  assertAdvertise(advertise);
   const timeouts = resolveHttpTimeouts(options.timeouts);
   if (timeouts.socketTimeoutMs <= dispatchTimeoutMs) {
     throw new RangeError(
@@ -195,6 +197,8 @@ export async function startRunServer(options: RunServerOptions): Promise<RunServ
     };
   };
   const inProcess = async (): Promise<RunServer | undefined> => {
+    // express loads only here: in worker mode the main thread never needs it.
+    const { createApp } = await import('./create-app.js');
     const app = createApp({
       state: () => publisher.latest,
       dispatch: withDeadline(dispatch, dispatchTimeoutMs),

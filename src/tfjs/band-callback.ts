@@ -20,6 +20,7 @@ import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
 import { sigmaForBand } from '../control/sigma-for-band.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleMode } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
+import { startReportThread, type ReportThread } from '../report/report-thread.js';
 
 /** Options of {@link bandCallback}. Keys mirror the CLI's config keys. */
 export interface BandCallbackOptions {
@@ -169,6 +170,8 @@ export class BandCallback extends tf.Callback {
   private applied: Actuation | undefined;
   private epochStart = 0;
   private diverged = false;
+  /** The thread that draws report.svg at the end (started with training). */
+  private reports: ReportThread | undefined;
   private detachSignals: (() => void) | undefined;
   private summaryOut: RunSummary | undefined;
   private measure: LossMeasure = 'fit';
@@ -211,6 +214,8 @@ export class BandCallback extends tf.Callback {
       throw new UserError(`bandCallback: monitor ${JSON.stringify(monitor)}: the model logs only ${logged.join(', ')}`);
     }
     const run = await this.open(this.model);
+    // The report renderer loads on its own thread while the model trains (see startReportThread).
+    if (this.o.report !== false) this.reports ??= startReportThread();
     run.start();
     this.apply(run);
   }
@@ -275,12 +280,13 @@ export class BandCallback extends tf.Callback {
     this.detachSignals?.();
     if (this.o.report !== false && run.epochsDone > 0) {
       try {
-        const { writeReport } = await import('../report/render-report.js');
-        await writeReport(run.paths.dir);
+        await (this.reports ?? startReportThread()).render(run.paths.dir);
       } catch (err) {
         this.runHost?.log.error({ err }, 'writing report.svg failed');
       }
     }
+    await this.reports?.close();
+    this.reports = undefined;
     this.runHost?.retire(run);
     if (this.ownHost) await this.runHost?.close();
     this.current = undefined;

@@ -255,7 +255,9 @@ describe.each(MODES)('startRunServer, %s mode', (mode) => {
     const res = await fetch(`${server.url}/metrics`);
     expect(res.status).toBe(500);
     expect(await res.text()).toBe('{"error":"internal error"}');
-    expect(counted).toEqual(['metrics']);
+    // Once per failed render: the publisher's timer may render again while the request is served.
+    expect(counted.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(counted)).toEqual(new Set(['metrics']));
   });
 
   it('resolves undefined with a warning when the default port is busy, leaving no thread behind', async () => {
