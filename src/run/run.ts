@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BehaviorSubject, type Observable } from 'rxjs';
+import { createRequire } from 'node:module';
+import type { BehaviorSubject, Observable } from 'rxjs';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/resolved-config.js';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics, type BandStatistics } from '../control/band-statistics.js';
@@ -101,7 +102,13 @@ export class Run implements RunControl {
   readonly resumedFrom: Checkpoint | undefined;
   private readonly o: RunOptions;
   private readonly lock: RunLock;
-  private readonly pausedSubject = new BehaviorSubject(false);
+  /** Whether paused; `paused$` reports it. */
+  private pausedNow = false;
+  /** What `whilePaused` callers wait on: each is called once at the next resume. */
+  private resumeWaiters: (() => void)[] = [];
+  /** Made on the first read of `paused$`: a `model.fit` run never reads it, and rxjs costs ~80 ms to load. */
+  private pausedSubject: BehaviorSubject<boolean> | undefined;
+  private pausedDone = false;
   private readonly stopListeners: (() => void)[] = [];
   private events: EventsWriter;
   private readonly checkpoints: CheckpointWriter;
@@ -227,6 +234,12 @@ export class Run implements RunControl {
 
   /** `true` while paused; epoch sources wait for `false` before the next epoch. */
   get paused$(): Observable<boolean> {
+    if (this.pausedSubject === undefined) {
+      // Loaded on demand, synchronously; in Node `import 'rxjs'` resolves to this same CommonJS build.
+      const { BehaviorSubject } = createRequire(import.meta.url)('rxjs') as typeof import('rxjs');
+      this.pausedSubject = new BehaviorSubject(this.pausedNow);
+      if (this.pausedDone) this.pausedSubject.complete();
+    }
     return this.pausedSubject;
   }
 
@@ -375,7 +388,8 @@ export class Run implements RunControl {
   pause(): void {
     if (this.state !== 'running') return;
     this.setState('paused');
-    this.pausedSubject.next(true);
+    this.pausedNow = true;
+    this.pausedSubject?.next(true);
     // Nothing more comes while paused: the file must not lag behind the metrics.
     this.events.flush(true);
   }
@@ -383,7 +397,9 @@ export class Run implements RunControl {
   resume(): void {
     if (this.state !== 'paused') return;
     this.setState('running');
-    this.pausedSubject.next(false);
+    this.pausedNow = false;
+    this.pausedSubject?.next(false);
+    for (const resume of this.resumeWaiters.splice(0)) resume();
   }
 
   stop(): void {
@@ -395,18 +411,10 @@ export class Run implements RunControl {
 
   /** Resolves at once when not paused, else when resumed or stopped. */
   whilePaused(): Promise<void> {
-    if (!this.pausedSubject.value || this.stopping) return Promise.resolve();
+    if (!this.pausedNow || this.stopping) return Promise.resolve();
     return new Promise((resolve) => {
-      const sub = this.pausedSubject.subscribe((p) => {
-        if (!p) {
-          queueMicrotask(() => sub.unsubscribe());
-          resolve();
-        }
-      });
-      this.onStop(() => {
-        sub.unsubscribe();
-        resolve();
-      });
+      this.resumeWaiters.push(resolve);
+      this.onStop(resolve);
     });
   }
 
@@ -421,7 +429,8 @@ export class Run implements RunControl {
   ): Promise<RunSummary> {
     this.ended ??= (async () => {
       const last = state === 'diverged' || !this.source ? undefined : this.snapshot();
-      this.pausedSubject.complete();
+      this.pausedDone = true;
+      this.pausedSubject?.complete();
       this.setState(state);
       await this.checkpoints.settle();
       this.events.flush(true);

@@ -1,20 +1,26 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../integration/support/free-port.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const RECORDER = path.join(import.meta.dirname, 'record-imports.mjs');
 
 /** npm packages a fresh Node process loads for `import(specifier)` of the built package (self-reference). */
 function packagesLoadedBy(specifier: string): string[] {
-  const out = execFileSync(
-    process.execPath,
-    ['--import', RECORDER, '--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
+  return packagesIn(
+    execFileSync(
+      process.execPath,
+      ['--import', RECORDER, '--input-type=module', '-e', `await import(${JSON.stringify(specifier)})`],
+      { cwd: ROOT, encoding: 'utf8' },
+    ),
   );
+}
+
+/** The npm packages named in the recorder's output (its main thread's imports; not its workers'). */
+function packagesIn(out: string): string[] {
   const urls = JSON.parse(out.slice(out.lastIndexOf('__IMPORTS__') + '__IMPORTS__'.length)) as string[];
   const names = new Set<string>();
   for (const url of urls) {
@@ -43,6 +49,32 @@ describe('tiered imports (the built package, by its own name)', () => {
     const report = packagesLoadedBy('lossband/report');
     expect(report.some(vega)).toBe(true);
     expect(report.filter((p) => tfjs(p) || express(p))).toEqual([]);
+  });
+
+  it('a model.fit run with bandCallback, its server and report.svg loads neither express, vega nor rxjs on the training thread', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lossband-imports-'));
+    try {
+      const out = path.join(dir, 'run');
+      const port = String(await freePort());
+      const printed = execFileSync(
+        process.execPath,
+        ['--import', RECORDER, path.join(import.meta.dirname, 'fit-with-callback.mjs')],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, OUT: out, PORT: port },
+          stdio: ['ignore', 'pipe', 'ignore'],
+        },
+      );
+      const loaded = packagesIn(printed);
+      expect(loaded).toContain('@tensorflow/tfjs-layers');
+      expect(loaded).toContain('prom-client'); // the run layer did load: metrics for the server thread
+      // express loads on the server thread once a request comes, vega on the report thread.
+      expect(loaded.filter((p) => vega(p) || express(p) || p === 'rxjs')).toEqual([]);
+      expect(existsSync(path.join(out, 'report.svg'))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("'lossband/tfjs' loads tfjs (and neither vega nor express)", () => {
