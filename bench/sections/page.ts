@@ -37,7 +37,7 @@ interface Clients {
 
 /**
  * Five Server-Sent Events streams in a child process (plain JavaScript, like a browser's
- * EventSource: reads every byte, parses the ids): prints `connected <epoch>` once all five have
+ * EventSource and the page: reads every byte, parses each message's epochs): prints `connected <epoch>` once all five have
  * received an epoch, and the events per stream when stopped or when the streams end.
  */
 const SSE_CLIENTS = `
@@ -56,8 +56,8 @@ const open = async (i) => {
         rest += decoder.decode(chunk, { stream: true });
         const cut = rest.lastIndexOf('\\n\\n');
         if (cut < 0) continue;
-        for (const m of rest.slice(0, cut).matchAll(/^id: (\\d+):/gm)) {
-          counts[i] += 1;
+        for (const m of rest.slice(0, cut).matchAll(/^id: (\\d+):[^\\n]*\\nevent: epochs\\ndata: (.*)$/gm)) {
+          counts[i] += JSON.parse(m[2]).length;
           if (first[i] === 0) first[i] = Number(m[1]);
         }
         rest = rest.slice(cut + 2);

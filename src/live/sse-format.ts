@@ -11,34 +11,52 @@ export interface StreamPosition {
 
 const EVENT_ID = /^(\d{1,15})(?::([0-9A-Za-z_-]{1,64}))?$/;
 
+/** Most epochs in one `epochs` message: a long replay goes out in several. */
+export const EPOCHS_PER_MESSAGE = 250;
+
 /**
- * The SSE text of a batch of feed messages, one write's worth:
+ * The SSE text of a batch of feed messages, one write's worth. Consecutive epochs go out
+ * together, as one `epochs` message whose data is their array (at most
+ * {@link EPOCHS_PER_MESSAGE}), so a browser handles one message per batch, not one per epoch:
  *
  * ```
  * id: 42:3f9a0c1e
- * event: epoch
- * data: {"run":"demo","epoch":42,"loss":0.35,…}
+ * event: epochs
+ * data: [{"run":"demo","epoch":41,"loss":0.35,…},{"run":"demo","epoch":42,…}]
  *
  * id: 19:77b2d4a0
  * event: reset
  * data: {"epoch":20,"instance":"77b2d4a0"}
  * ```
  *
- * The id is `<epoch>:<instance>`: what the browser sends back as `Last-Event-ID` on
- * reconnect. A reset's id is the epoch before the void ones, so a reconnect after it
- * replays from the reset's epoch on. JSON turns a non-finite loss into `null`.
+ * The id is `<epoch>:<instance>` of the message's last epoch: what the browser sends back as
+ * `Last-Event-ID` on reconnect. A reset's id is the epoch before the void ones, so a
+ * reconnect after it replays from the reset's epoch on. JSON turns a non-finite loss into `null`.
  *
  * @example
  * res.write(formatMessages([{ type: 'epoch', event, instance }]));
  */
 export function formatMessages(messages: readonly FeedMessage<FeedEvent>[]): string {
   let out = '';
+  let run: string[] = [];
+  let last: { epoch: number; instance: string } | undefined;
+  const flush = (): void => {
+    if (last === undefined) return;
+    out += `id: ${last.epoch}:${last.instance}\nevent: epochs\ndata: [${run.join(',')}]\n\n`;
+    run = [];
+    last = undefined;
+  };
   for (const m of messages) {
-    if (m.type === 'epoch')
-      out += `id: ${m.event.epoch}:${m.instance}\nevent: epoch\ndata: ${JSON.stringify(m.event)}\n\n`;
-    else
+    if (m.type === 'epoch') {
+      if (last !== undefined && (last.instance !== m.instance || run.length >= EPOCHS_PER_MESSAGE)) flush();
+      run.push(JSON.stringify(m.event));
+      last = { epoch: m.event.epoch, instance: m.instance };
+    } else {
+      flush();
       out += `id: ${m.epoch - 1}:${m.instance}\nevent: reset\ndata: ${JSON.stringify({ epoch: m.epoch, instance: m.instance })}\n\n`;
+    }
   }
+  flush();
   return out;
 }
 

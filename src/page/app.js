@@ -83,13 +83,17 @@ function openStream(run) {
   stream = source;
   setConnection('connecting');
   source.addEventListener('open', () => setConnection('live'));
-  source.addEventListener('epoch', (e) => {
+  // One message per batch of epochs (see docs/page.md): an array, in epoch order.
+  source.addEventListener('epochs', (e) => {
     noteId(e.lastEventId);
-    const event = JSON.parse(e.data);
-    if (live.series.add(event)) {
-      live.lastEvent = event;
-      scheduleDraw();
+    let added = false;
+    for (const event of JSON.parse(e.data)) {
+      if (live.series.add(event)) {
+        live.lastEvent = event;
+        added = true;
+      }
     }
+    if (added) scheduleDraw();
   });
   source.addEventListener('reset', (e) => {
     noteId(e.lastEventId);

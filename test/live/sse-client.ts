@@ -69,12 +69,11 @@ export function openSse(base: string, path: string, headers: Record<string, stri
         headers: res.headers,
         blocks,
         epochs: () =>
-          blocks
-            .filter((b) => b.event === 'epoch' || b.event === 'reset')
-            .map((b) => {
-              const data = JSON.parse(b.data ?? '{}') as { epoch: number };
-              return b.event === 'reset' ? `reset@${data.epoch}` : data.epoch;
-            }),
+          blocks.flatMap((b): (number | string)[] => {
+            if (b.event === 'reset') return [`reset@${(JSON.parse(b.data ?? '{}') as { epoch: number }).epoch}`];
+            if (b.event !== 'epochs') return [];
+            return (JSON.parse(b.data ?? '[]') as { epoch: number }[]).map((e) => e.epoch);
+          }),
         until: (done) =>
           new Promise((ok, fail) => {
             waiters.push({ done, resolve: ok, reject: fail });

@@ -56,8 +56,11 @@ async function serve(
   return { base, open, timers, closed };
 }
 
-const epochCount = (n: number) => (blocks: { event?: string }[]) =>
-  blocks.filter((b) => b.event === 'epoch').length >= n;
+/** Epochs received so far: each `epochs` message carries an array of them. */
+const epochCount = (n: number) => (blocks: { event?: string; data?: string }[]) =>
+  blocks
+    .filter((b) => b.event === 'epochs')
+    .reduce((sum, b) => sum + (JSON.parse(b.data ?? '[]') as unknown[]).length, 0) >= n;
 
 describe('createSseHandler over HTTP', () => {
   it('sends SSE headers and a retry hint, replays the history, then streams new batches', async () => {
@@ -74,13 +77,8 @@ describe('createSseHandler over HTTP', () => {
     feed.append(feedEvents(4, 5));
     await s.until(epochCount(5));
     expect(s.epochs()).toEqual([1, 2, 3, 4, 5]);
-    expect(s.blocks.filter((b) => b.event === 'epoch').map((b) => b.id)).toEqual([
-      '1:inst1',
-      '2:inst1',
-      '3:inst1',
-      '4:inst1',
-      '5:inst1',
-    ]);
+    // One message per batch: the replay, then the appended batch; each id is its last epoch's.
+    expect(s.blocks.filter((b) => b.event === 'epochs').map((b) => b.id)).toEqual(['3:inst1', '5:inst1']);
   });
 
   it('resumes after Last-Event-ID without duplicates, and the header wins over ?since=', async () => {
@@ -263,7 +261,8 @@ describe('createSseHandler backpressure (unit)', () => {
     expect(res.written.length).toBe(2);
     res.drain();
     expect(res.written.length).toBe(3);
-    expect(res.written[2]).toMatch(/^id: 2:.*id: 3:.*id: 4:.*id: 5:/s);
+    // The queued batches go out as one write, one message holding epochs 2–5.
+    expect(res.written[2]).toMatch(/^id: 5:\w+\nevent: epochs\ndata: \[\{"run":"demo","epoch":2,.*"epoch":5,/s);
     res.full = true;
     feed.append(feedEvents(6, 6)); // written, socket full again
     feed.append(feedEvents(7, 10)); // queue 4: at the bound
