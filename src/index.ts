@@ -52,7 +52,7 @@ export {
   type Band,
 } from './core/band.js';
 export type { Actuation, ControllerTerms } from './core/actuation.js';
-export type { Controller, ControllerInput, ControllerOutput } from './control/controller.js';
+export type { Controller, ControllerHint, ControllerInput, ControllerOutput } from './control/controller.js';
 export { createPidController, DEFAULT_PID_OPTIONS, type PidOptions } from './control/pid.js';
 export { createHysteresisController } from './control/hysteresis.js';
 export { createFixedController } from './control/fixed.js';
@@ -60,6 +60,8 @@ export { createFloodingController } from './control/flooding.js';
 export { createController, type ControllerConfig } from './control/create-controller.js';
 export { initLoop, loopStep, setBand, type LoopOptions, type LoopState } from './control/closed-loop.js';
 export { LoopActuator } from './control/loop-actuator.js';
+export { Recentring, type RecentringOptions, type Recentred } from './control/recentring.js';
+export { searchSigma, type SigmaSearchOptions, type SigmaSearchResult } from './control/search-sigma.js';
 export { reduceBandStatistics, EMPTY_BAND_STATISTICS, type BandStatistics } from './control/band-statistics.js';
 export { createPlantGainEstimator } from './control/plant-gain.js';
 export { bandStatistics } from './operators/band-statistics-operator.js';

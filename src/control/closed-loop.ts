@@ -207,19 +207,24 @@ export function setBand(state: LoopState, band: Band): LoopState {
 /**
  * Restarts the controller at σ (clamped to its limits) as if it had settled there, and empties
  * the filter (what it holds was measured under the old σ); the draws and the verdict are kept,
- * and the next epoch applies σ. With σ found by
- * {@link sigmaForBand} when the loss left the band, it replaces the controller's own way back.
+ * and the next epoch applies σ. `measured.gain`, the slope of the loss in ln σ the search
+ * found there (loss per unit ln σ), seeds the controller's plant-gain estimate (the pid's):
+ * without it the pid restarts from its start-up prior, as if σ barely moved the loss. With σ found by
+ * a search on the loss (`Recentring`), it replaces the controller's own way back.
  * Controllers that do not steer σ (fixed, flooding) are left as they are.
  */
-export function restartAt(state: LoopState, sigma: number): LoopState {
+export function restartAt(state: LoopState, sigma: number, measured: { gain?: number } = {}): LoopState {
   const limits = sigmaLimits(state.options);
   if (!limits) return state;
   if (!Number.isFinite(sigma)) throw new RangeError(`Invalid sigma: ${sigma}`);
   const s = Math.min(limits.max, Math.max(limits.min, sigma));
+  const g = measured.gain;
+  const w = state.band.hi - state.band.lo;
+  const hint = g !== undefined && Number.isFinite(g) && g > 0 ? { gain: g / w } : {};
   return {
     ...state,
     filter: EMA_EMPTY,
-    controller: partsOf(state.options).controller.init(s),
+    controller: partsOf(state.options).controller.init(s, hint),
     actuation: { ...state.actuation, sigma: s },
   };
 }

@@ -22,13 +22,22 @@ export interface ControllerOutput<S> {
   readonly floodLevel?: number | undefined;
 }
 
+/** What a restart knows of the plant (see `restartAt`). */
+export interface ControllerHint {
+  /** Measured slope of the loss in ln σ, in band widths per unit ln σ. */
+  readonly gain?: number | undefined;
+}
+
 /**
  * A pure feedback controller: (state, measurement) → (state, σ, terms).
  * State is plain JSON so it can be checkpointed and restored.
  */
 export interface Controller<S = unknown> {
   readonly type: string;
-  /** State before the first epoch, given the initial σ. */
-  init(sigma: number): S;
+  /**
+   * State before the first epoch, given the initial σ; or on a restart there, with what the
+   * caller measured of the plant (controllers that keep no such estimate ignore it).
+   */
+  init(sigma: number, hint?: ControllerHint): S;
   step(state: S, input: ControllerInput): ControllerOutput<S>;
 }

@@ -66,8 +66,11 @@ export class LoopActuator implements Actuator {
     return sigmaLimits(this.current.options);
   }
 
-  /** Restarts the controller at σ, bumpless ({@link restartAt}); the next epoch applies it. */
-  restartAt(sigma: number): void {
-    this.current = restartAt(this.current, sigma);
+  /**
+   * Restarts the controller at σ, bumpless ({@link restartAt}); the next epoch applies it.
+   * `measured.gain`: the loss's slope in ln σ there, if a search measured it.
+   */
+  restartAt(sigma: number, measured: { gain?: number } = {}): void {
+    this.current = restartAt(this.current, sigma, measured);
   }
 }

@@ -1,5 +1,5 @@
 import { assertBand, bandMid, bandProblem, type Band } from '../core/band.js';
-import type { Controller, ControllerInput, ControllerOutput } from './controller.js';
+import type { Controller, ControllerHint, ControllerInput, ControllerOutput } from './controller.js';
 import { CLOSED_FLOOR_GATE, stepFloorGate, type FloorGateState } from './floor-gate.js';
 import { createPlantGainEstimator, type PlantGainState } from './plant-gain.js';
 
@@ -167,9 +167,12 @@ export function createPidController(options: PidOptions = {}): Controller<PidSta
   const estimator = createPlantGainEstimator();
   return {
     type: 'pid',
-    init(sigma: number): PidState {
+    init(sigma: number, hint?: ControllerHint): PidState {
       const u = clamp(Math.log(Math.max(sigma, o.sigmaMin)), uMin, uMax);
-      return { logSigma: u, integral: u, lastMeasurement: null, slope: 0, parameters: null, plant: estimator.init() };
+      // A measured gain (a restart after a σ search) replaces the start-up prior: that prior
+      // assumes σ barely bites, and would let the first steps after the restart climb at ×3.
+      const plant = estimator.init(hint?.gain);
+      return { logSigma: u, integral: u, lastMeasurement: null, slope: 0, parameters: null, plant };
     },
     step(s: PidState, input: ControllerInput): ControllerOutput<PidState> {
       const band = checkInput(input);

@@ -27,7 +27,8 @@ export interface PlantGainState {
 
 /** The estimator: fold in (ln σ applied, raw loss, band width) per epoch, read the gain. */
 export interface PlantGainEstimator {
-  init(): PlantGainState;
+  /** State before any move: one informative move at `gain` (clamped), or at the prior. */
+  init(gain?: number): PlantGainState;
   step(state: PlantGainState, u: number, y: number, width: number): PlantGainState;
   /** Current estimate, clamped to [min, max]. */
   gain(state: PlantGainState): number;
@@ -60,7 +61,10 @@ export function createPlantGainEstimator(options: PlantGainOptions = {}): PlantG
   if (!(rate > 0 && rate <= 1)) throw new RangeError(`Invalid plant gain rate: ${rate}`);
   if (!(informativeMove > 0)) throw new RangeError(`Invalid plant gain informativeMove: ${informativeMove}`);
   return {
-    init: () => ({ uy: prior * informativeMove ** 2, uu: informativeMove ** 2, lastU: null, lastY: null }),
+    init: (gain?: number) => {
+      const g = gain !== undefined && Number.isFinite(gain) ? Math.min(max, Math.max(min, gain)) : prior;
+      return { uy: g * informativeMove ** 2, uu: informativeMove ** 2, lastU: null, lastY: null };
+    },
     step(s, u, y, width) {
       if (!Number.isFinite(u) || !Number.isFinite(y)) return s;
       const next = { ...s, lastU: u, lastY: y };

@@ -17,7 +17,7 @@ import { checkModelState, exportModelState, restoreModelState, type ModelState }
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
-import { sigmaForBand } from '../control/sigma-for-band.js';
+import { Recentring, type RecentringOptions } from '../control/recentring.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleMode } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
 import { startReportThread, type ReportThread } from '../report/report-thread.js';
@@ -65,15 +65,19 @@ export interface BandCallbackOptions {
    */
   readonly measure?: LossMeasure | undefined;
   /**
-   * When the held (fixed-draw) loss leaves the band, search the σ at which the epoch's final
-   * weights meet the band's middle, by bisection on the fixed-draw loss ({@link sigmaForBand}:
-   * about 9 forward passes over `trainingData`), and restart the controller there. In callback
-   * mode σ can be tried on the model at the cost of a forward pass, so leaving the band is
-   * answered in one epoch, not over the several a climb from `noise.min` takes while a model
-   * that learns fast sits below the band. The cost falls only on out-of-band epochs. Only with
-   * `measure: 'fixed-draw'`. Defaults to true.
+   * Recentre σ on the held (fixed-draw) loss ({@link Recentring}): when it has left the band,
+   * or is predicted to leave it next epoch (its drift at a fixed σ while the model learns, plus
+   * the controller's next move), search the σ at which the epoch's final weights meet an aim
+   * inside the band — the middle, shifted by the fall the next epoch's learning brings — by a
+   * secant search on the fixed-draw loss ({@link searchSigma}: 1–3 forward passes over
+   * `trainingData` once the slope is known, up to 9 the first time), and restart the controller
+   * there. In callback mode σ can be tried on the model at the cost of a forward pass, so
+   * leaving the band is answered in one epoch, not over the several a climb from `noise.min`
+   * takes while a model that learns fast sits below the band. `true` or options of
+   * {@link Recentring} (`{ drift: false }`: aim at the middle, only once the loss has left).
+   * Only with `measure: 'fixed-draw'`. Defaults to true.
    */
-  readonly recentre?: boolean | undefined;
+  readonly recentre?: boolean | RecentringOptions | undefined;
   /** Run directory. Defaults to `runs/<run>`. */
   readonly out?: string | undefined;
   /** Continue the run in `out` from its checkpoint (weights, optimiser, controller). Defaults to false. */
@@ -175,6 +179,7 @@ export class BandCallback extends tf.Callback {
   private detachSignals: (() => void) | undefined;
   private summaryOut: RunSummary | undefined;
   private measure: LossMeasure = 'fit';
+  private recentring: Recentring | undefined;
 
   constructor(options: BandCallbackOptions) {
     super();
@@ -257,8 +262,14 @@ export class BandCallback extends tf.Callback {
     const next = run.epochsDone + 1;
     if (!nonFinite && every > 0 && next % every === 0) this.cached = await exportModelState(this.model);
     const event: EpochEvent = run.observe(measurement, this.applied);
-    if (!nonFinite && training && this.measure === 'fixed-draw' && (this.o.recentre ?? true))
-      this.recentre(run, training, key, loss);
+    if (!nonFinite && training && this.recentring) {
+      const done = this.recentring.afterEpoch(run.actuator, { sigma: this.applied.sigma, loss }, (s) => {
+        setSigma(this.model, s);
+        return fixedDrawLoss(this.model, training[0], training[1], { key });
+      });
+      setSigma(this.model, run.actuator.actuation.sigma);
+      if (done) this.runHost?.log.debug({ run: run.run, epoch: event.epoch, ...done }, 'recentred σ');
+    }
     this.runHost?.publish();
     // model.fit chains its epochs through promises that never leave the microtask queue: without
     // a macrotask turn here, /metrics (in-process mode) and the control API wait for fit to end.
@@ -293,26 +304,6 @@ export class BandCallback extends tf.Callback {
     this.opening = undefined;
   }
 
-  /** See {@link BandCallbackOptions.recentre}. */
-  private recentre(run: Run, training: NonNullable<BandCallbackOptions['trainingData']>, key: string, loss: number) {
-    const band = run.actuator.band;
-    const limits = run.actuator.sigmaLimits;
-    const sigma = run.actuator.actuation.sigma;
-    // Above the band with σ at its floor: the model has not learned enough yet; no σ helps.
-    if (!limits || (loss >= band.lo && (loss <= band.hi || sigma <= limits.min))) return;
-    const found = sigmaForBand(
-      (s) => {
-        setSigma(this.model, s);
-        return fixedDrawLoss(this.model, training[0], training[1], { key });
-      },
-      band,
-      limits,
-    );
-    run.actuator.restartAt(found);
-    setSigma(this.model, run.actuator.actuation.sigma);
-    this.runHost?.log.debug({ run: run.run, loss, from: sigma, to: run.actuator.actuation.sigma }, 'recentred σ');
-  }
-
   private apply(run: Run): void {
     this.applied = run.actuator.actuation;
     setSigma(this.model, this.applied.sigma);
@@ -329,6 +320,7 @@ export class BandCallback extends tf.Callback {
     requireLoggedKey(model, monitor, true, 'bandCallback: monitor');
     requireGradientKernels(model, 'bandCallback');
     this.measure = measureOf(this.o, monitor);
+    this.recentring = this.measure === 'fixed-draw' ? recentringOf(this.o.recentre) : undefined;
     const inputs = this.o.trainingData?.[0];
     const scale = resolveFeatureScale(this.o.noise, Array.isArray(inputs) ? inputs[0] : inputs, 'bandCallback');
     if (scale)
@@ -423,6 +415,18 @@ function measureOf(o: BandCallbackOptions, monitor: string): LossMeasure {
       `bandCallback: measure 'fixed-draw': measures a training loss, not monitor ${JSON.stringify(monitor)}`,
     );
   return measure;
+}
+
+/** The recentring the option asks for; undefined when off. */
+function recentringOf(option: BandCallbackOptions['recentre']): Recentring | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && option !== true && (typeof option !== 'object' || option === null))
+    throw new UserError(`bandCallback: recentre: expected true, false or options, got ${JSON.stringify(option)}`);
+  try {
+    return new Recentring(option === true ? {} : option);
+  } catch (err) {
+    throw err instanceof RangeError ? new UserError(`bandCallback: recentre: ${err.message}`) : err;
+  }
 }
 
 const numberOr = (x: unknown): number => (typeof x === 'number' ? x : NaN);

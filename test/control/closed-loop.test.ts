@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_BAND_STATISTICS, reduceBandStatistics } from '../../src/control/band-statistics.js';
-import { initLoop, loopStep, setBand, type LoopState } from '../../src/control/closed-loop.js';
+import { initLoop, loopStep, restartAt, setBand, type LoopState } from '../../src/control/closed-loop.js';
 import { DEFAULT_PID_OPTIONS } from '../../src/control/pid.js';
 import type { EpochMeasurement } from '../../src/core/epoch-measurement.js';
 import { openLoopEntryEpoch } from './plant.js';
@@ -148,5 +148,41 @@ describe('loopStep', () => {
       s = a.state;
       restored = b.state;
     }
+  });
+});
+
+describe('restartAt', () => {
+  const measurement = { loss: 0.1, valLoss: 0.1, valAccuracy: 1, durationMs: 1, nonFinite: false };
+
+  it('applies σ next epoch, clamped to the limits, with an empty filter', () => {
+    const after = loopStep(initLoop({ band }), measurement).state;
+    expect(after.filter.value).toBeCloseTo(0.1);
+    const restarted = restartAt(after, 0.7);
+    expect(restarted.actuation.sigma).toBe(0.7);
+    expect(restarted.filter.value).toBeNull();
+    expect(restartAt(after, 1e6).actuation.sigma).toBe(10);
+    expect(() => restartAt(after, Number.NaN)).toThrow(RangeError);
+  });
+
+  it('holds σ from there: the controller starts as if settled (no kick while the loss is in band)', () => {
+    const restarted = restartAt(loopStep(initLoop({ band }), measurement).state, 0.7);
+    const next = loopStep(restarted, { ...measurement, loss: 0.35, valLoss: 0.35 });
+    expect(next.actuation.sigma).toBeCloseTo(0.7, 1);
+  });
+
+  it('with the gain a search measured, the pid moves σ by what that gain asks, not from its start-up prior', () => {
+    // After a restart at σ = 0.7, the loss near the top of [0.3, 0.4].
+    const after = loopStep(initLoop({ band }), measurement).state;
+    const step = (s: ReturnType<typeof restartAt>) =>
+      Math.abs(Math.log(loopStep(s, { ...measurement, loss: 0.39, valLoss: 0.39 }).actuation.sigma / 0.7));
+    const prior = step(restartAt(after, 0.7));
+    const measured = step(restartAt(after, 0.7, { gain: 0.6 })); // 0.6 loss per ln σ = 6 band widths
+    expect(measured).toBeGreaterThan(0);
+    expect(measured).toBeLessThan(prior / 3); // the prior (1 width per ln σ) steps 6× as far
+  });
+
+  it('leaves a controller that does not steer σ as it is', () => {
+    const fixed = initLoop({ band, controller: { type: 'fixed', sigma: 0.2 } });
+    expect(restartAt(fixed, 0.7)).toBe(fixed);
   });
 });

@@ -25,6 +25,13 @@ function plant(us: readonly number[], gain: number, jitter = 0.1, seed = 1): [nu
 }
 
 describe('createPlantGainEstimator', () => {
+  it('starts at a measured gain when given one, clamped to its limits', () => {
+    const est = createPlantGainEstimator();
+    expect(est.gain(est.init(6))).toBeCloseTo(6);
+    expect(est.gain(est.init(1e3))).toBe(30);
+    expect(est.gain(est.init(Number.NaN))).toBe(1);
+  });
+
   it('starts at the prior', () => {
     const est = createPlantGainEstimator();
     expect(est.gain(est.init())).toBe(1);

@@ -183,6 +183,21 @@ describe('bandCallback with model.fit', () => {
       expect(fs.existsSync(out)).toBe(false);
     });
 
+    it('recentring options it cannot use', async () => {
+      const out = tmp();
+      const open = (recentre: unknown) =>
+        bandCallback({
+          band: { lo: 0.2, hi: 0.3 },
+          trainingData: [x, x],
+          recentre: recentre as never,
+          out,
+          port: 0,
+        }).restore(identityModel());
+      await expect(open({ margin: 2 })).rejects.toThrow(/^bandCallback: recentre: margin: expected 0 to 0\.5/);
+      await expect(open('often')).rejects.toThrow(/^bandCallback: recentre: expected true, false or options/);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+
     it('a model without a controlledNoise layer', async () => {
       const out = tmp();
       const model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
