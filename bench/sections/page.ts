@@ -256,9 +256,14 @@ async function compare(label: string, clients: () => Clients): Promise<{ row: Ro
 export async function pageCost(): Promise<SectionResult> {
   const rows: Row[] = [];
   const data: Record<string, unknown> = {};
-  const sse = await compare(`${CLIENTS} SSE streams`, sseClients);
-  rows.push(sse.row);
-  data.sse = sse.data;
+  // `BENCH_PAGE_ARMS=chromium` (or `sse`) measures one arm only, e.g. to give it more repetitions.
+  const arms = process.env.BENCH_PAGE_ARMS?.split(',') ?? ['sse', 'chromium'];
+  if (arms.includes('sse')) {
+    const sse = await compare(`${CLIENTS} SSE streams`, sseClients);
+    rows.push(sse.row);
+    data.sse = sse.data;
+  }
+  if (!arms.includes('chromium')) return { rows, data };
   if (!fs.existsSync(CHROMIUM)) {
     rows.push({ section: '10 page', what: `${CLIENTS} Chromium pages`, result: 'skipped', note: `no ${CHROMIUM}` });
     return { rows, data };

@@ -3,8 +3,12 @@ import { callApi, runPath } from './api.js';
 import { createChart } from './chart.js';
 import { createSeries } from './series.js';
 
-/** How often the run list and the summary refresh. */
-const POLL_MS = 2000;
+/**
+ * How often the run list (state, epoch, in-band share, σ of every run) refreshes. The selected
+ * run's chart and per-epoch figures come from its stream; a change made on the page refreshes
+ * at once. Each poll costs the browser a fetch (bench section 10).
+ */
+const POLL_MS = 5000;
 /** Delay before reopening a stream the browser gave up on (a 404 or 503 answer). */
 const REOPEN_MS = 5000;
 /**
@@ -12,7 +16,7 @@ const REOPEN_MS = 5000;
  * few thousand points costs the page's CPU, which a small machine shares with the training
  * (bench section 10 measures five open pages).
  */
-const DRAW_EVERY_MS = 1000;
+const DRAW_EVERY_MS = 2000;
 const TOKEN_KEY = 'lossband.token';
 
 const $ = (selector) => document.querySelector(selector);
