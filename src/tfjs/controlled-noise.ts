@@ -125,12 +125,17 @@ export class ControlledNoise extends tf.layers.Layer {
       const fixed = this.fixedDraw;
       if ((kwargs['training'] !== true && fixed === undefined) || this.sigmaWeight === undefined) return input;
       const sigma = this.sigmaWeight.read();
-      const std = this.scaleTensor ? tf.mul(sigma, this.scaleTensor) : sigma;
       // Seeded per call: the k-th batch of a fixed-draw pass gets the same noise every time.
-      const z = fixed
-        ? tf.randomNormal(input.shape, 0, 1, 'float32', fixed.seed + fixed.calls++)
-        : tf.randomNormal(input.shape, 0, 1, 'float32');
-      return tf.add(input, tf.mul(z, std));
+      const seed = fixed ? fixed.seed + fixed.calls++ : undefined;
+      if (this.scaleTensor === undefined) {
+        // One σ for every feature: draw N(0, σ²) at once, as gaussianNoise does, rather than
+        // N(0, 1) times σ: one full-size op less per batch (bench section 8). σ is read from
+        // the variable every call, so weights loaded into it take effect.
+        const std = (sigma.dataSync() as Float32Array)[0] as number;
+        return tf.add(input, tf.randomNormal(input.shape, 0, std, 'float32', seed));
+      }
+      const z = tf.randomNormal(input.shape, 0, 1, 'float32', seed);
+      return tf.add(input, tf.mul(z, tf.mul(sigma, this.scaleTensor)));
     });
   }
 

@@ -76,6 +76,18 @@ describe('controlledNoise', () => {
     model.dispose();
   });
 
+  it('takes σ from its weight as loaded: setWeights changes the next call, with or without a scale', () => {
+    for (const scale of [undefined, [1, 1, 1, 1]]) {
+      const { model, layer } = noiseOnly({ inputShape: [4], ...(scale ? { scale } : {}) });
+      const x = tf.zeros([25_000, 4]);
+      layer.setWeights([tf.scalar(1.5)]);
+      const out = layer.apply(x, { training: true }) as tf.Tensor;
+      expectNormal(out.dataSync(), 1.5);
+      tf.dispose([x, out]);
+      model.dispose();
+    }
+  });
+
   it('takes σ from the variable inside model.fit: an SGD(0) identity model has MSE σ²', async () => {
     const model = tf.sequential({
       layers: [
