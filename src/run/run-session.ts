@@ -14,7 +14,6 @@ import { loadSplit, withDataOrigin } from './load-split.js';
 import { checkModelBudget } from './model-budget.js';
 import { Run } from './run.js';
 import { RunHost } from './run-host.js';
-import { startReportThread } from '../report/report-thread.js';
 import type { RunSummary } from './summary.js';
 
 /** Options of {@link runSession}. */
@@ -137,16 +136,10 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   for (const [name, seconds] of Object.entries(phases)) runMetrics.observePhase(name as Phase, seconds);
 
   const detach = options.handleSignals === false || !ownHost ? () => undefined : host.handleSignals();
-  // A run of its own loads the report renderer on a thread of its own while it trains (a sweep's
-  // points already run on threads, several at a time: they draw where they are, at the end).
-  const reports = ownHost ? startReportThread() : undefined;
   const trainStart = performance.now();
   let state: Awaited<ReturnType<LiveRun['trainToEnd']>>;
   try {
     state = await live.trainToEnd();
-  } catch (err) {
-    await reports?.close();
-    throw err;
   } finally {
     options.progress.stop();
   }
@@ -155,9 +148,6 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
   let summary: RunSummary;
   try {
     summary = await run.end(state, { backend, phases, wallSeconds: (performance.now() - wallStart) / 1000 });
-  } catch (err) {
-    await reports?.close();
-    throw err;
   } finally {
     live.dispose();
   }
@@ -168,14 +158,14 @@ export async function runSession(options: RunSessionOptions): Promise<number> {
     say(`report.svg not redrawn after a signal; run: lossband report ${paths.dir}`, 'info');
   else if (summary.epochs > 0 && !run.fatal) {
     try {
-      if (reports) await reports.render(paths.dir);
-      else await (await import('../report/render-report.js')).writeReport(paths.dir);
+      // vega loads only now, once training is over.
+      const { writeReport } = await import('../report/render-report.js');
+      await writeReport(paths.dir);
     } catch (err) {
       runMetrics.countError('report');
       log.error({ err }, 'writing report.svg failed');
     }
   }
-  await reports?.close();
   host.retire(run);
   if (ownHost) await host.close();
   detach();

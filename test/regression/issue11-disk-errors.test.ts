@@ -179,8 +179,12 @@ describe('a failing disk stops the run cleanly (exit 4, one line, whole lines, r
       (out) => {
         if (!removed && /^epoch \d+/m.test(out)) {
           removed = true;
-          // The run keeps writing while the tree goes: rmdir may meet a file created meanwhile (ENOTEMPTY).
-          fs.rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
+          // The run keeps writing while the tree goes, so removing it in place can meet a file
+          // created meanwhile (ENOTEMPTY). Moved away first, the path is gone at once (what the
+          // run sees), and nothing new is created in the moved tree, which is then removed.
+          const away = `${dir}-gone`;
+          fs.renameSync(dir, away);
+          fs.rmSync(away, { recursive: true, force: true, maxRetries: 20, retryDelay: 10 });
         }
       },
     );
