@@ -27,6 +27,9 @@ import type { FromServer, ServerWorkerData, ToServer } from './server-protocol.j
  * @example
  * // in a worker: serveInThread(workerData, parentPort)
  */
+/** When the server thread loads its app if no request has asked for it first, in ms after binding. */
+const APP_LOAD_DELAY_MS = 5000;
+
 export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
   let state = data.state;
   let reported = 0;
@@ -98,7 +101,10 @@ export function serveInThread(data: ServerWorkerData, port: MessagePort): void {
       tell({ type: 'server-error', code: err.code ?? 'unknown error' }),
     );
     tell({ type: 'listening', port: (server.address() as AddressInfo).port });
-    void loadApp().catch(() => undefined); // a request reports the failure
+    // The app (express) loads on the first request, or a few seconds in: not at once, when it
+    // would take the core a starting model needs (wasm compiles its kernels' optimised code
+    // on background threads during the first epochs).
+    setTimeout(() => void loadApp().catch(() => undefined), APP_LOAD_DELAY_MS).unref(); // a request reports the failure
   });
 }
 

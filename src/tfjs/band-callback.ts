@@ -165,6 +165,11 @@ export function bandCallback(options: BandCallbackOptions): BandCallback {
 
 /** The callback {@link bandCallback} returns. */
 export class BandCallback extends tf.Callback {
+  /**
+   * Training time before the report thread starts loading the renderer, in ms; a run that ends
+   * sooner starts it at the end. @internal (tests set it to 0).
+   */
+  static reportThreadDelayMs = 5000;
   private readonly o: BandCallbackOptions;
   private runHost: RunHost | undefined;
   private ownHost = false;
@@ -173,6 +178,7 @@ export class BandCallback extends tf.Callback {
   private cached: ModelState | undefined;
   private applied: Actuation | undefined;
   private epochStart = 0;
+  private trainStart = 0;
   private diverged = false;
   /** The thread that draws report.svg at the end (started with training). */
   private reports: ReportThread | undefined;
@@ -219,8 +225,7 @@ export class BandCallback extends tf.Callback {
       throw new UserError(`bandCallback: monitor ${JSON.stringify(monitor)}: the model logs only ${logged.join(', ')}`);
     }
     const run = await this.open(this.model);
-    // The report renderer loads on its own thread while the model trains (see startReportThread).
-    if (this.o.report !== false) this.reports ??= startReportThread();
+    this.trainStart = performance.now();
     run.start();
     this.apply(run);
   }
@@ -271,6 +276,15 @@ export class BandCallback extends tf.Callback {
       if (done) this.runHost?.log.debug({ run: run.run, epoch: event.epoch, ...done }, 'recentred σ');
     }
     this.runHost?.publish();
+    // The report renderer loads on its own thread while the model trains (see startReportThread),
+    // from a few seconds in: not at once, when it would take the core a starting model needs
+    // (wasm compiles its kernels' optimised code on background threads during the first epochs).
+    if (
+      this.o.report !== false &&
+      !this.reports &&
+      performance.now() - this.trainStart >= BandCallback.reportThreadDelayMs
+    )
+      this.reports = startReportThread();
     // model.fit chains its epochs through promises that never leave the microtask queue: without
     // a macrotask turn here, /metrics (in-process mode) and the control API wait for fit to end.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -289,17 +303,22 @@ export class BandCallback extends tf.Callback {
     if (!this.diverged) this.cached = await exportModelState(this.model);
     this.summaryOut = await run.end(state, { backend: tf.getBackend() });
     this.detachSignals?.();
-    if (this.o.report !== false && run.epochsDone > 0) {
-      try {
-        await (this.reports ?? startReportThread()).render(run.paths.dir);
-      } catch (err) {
-        this.runHost?.log.error({ err }, 'writing report.svg failed');
-      }
-    }
-    await this.reports?.close();
+    const host = this.runHost;
+    // A run shorter than the report thread's delay starts it now.
+    const reports = this.reports ?? (this.o.report !== false && run.epochsDone > 0 ? startReportThread() : undefined);
     this.reports = undefined;
-    this.runHost?.retire(run);
-    if (this.ownHost) await this.runHost?.close();
+    // The report is drawn on its thread while the host's server closes (and waits for a last scrape).
+    host?.retire(run);
+    const closed = this.ownHost ? host?.close() : undefined;
+    if (reports) {
+      try {
+        await reports.render(run.paths.dir);
+      } catch (err) {
+        host?.log.error({ err }, 'writing report.svg failed');
+      }
+      await reports.close();
+    }
+    await closed;
     this.current = undefined;
     this.opening = undefined;
   }

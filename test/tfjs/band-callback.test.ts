@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engines/tfjs/backend.js';
-import { bandCallback } from '../../src/tfjs/band-callback.js';
+import { BandCallback, bandCallback } from '../../src/tfjs/band-callback.js';
 import { controlledNoise } from '../../src/tfjs/controlled-noise.js';
 import { noiseLayers } from '../../src/tfjs/noise-layers.js';
 
@@ -75,6 +75,34 @@ describe('bandCallback with model.fit', () => {
     expect(fs.existsSync(path.join(out, 'report.svg'))).toBe(true);
     expect(fs.existsSync(path.join(out, '.lossband.lock'))).toBe(false);
     model.dispose();
+  });
+
+  it('starts the report thread once training has run its delay (at the end of a shorter run), and writes report.svg either way', async () => {
+    const started: boolean[][] = [];
+    const saved = BandCallback.reportThreadDelayMs;
+    try {
+      for (const delay of [0, 60_000]) {
+        BandCallback.reportThreadDelayMs = delay;
+        const out = tmp();
+        const cb = bandCallback({ band: { lo: 0.2, hi: 0.3 }, out, run: `delay-${delay}`, port: 0 });
+        const seen: boolean[] = [];
+        // Runs after the band callback in each epoch: has the report thread been started?
+        const probe = new (class extends tf.Callback {
+          override async onEpochEnd(): Promise<void> {
+            seen.push((cb as unknown as { reports?: unknown }).reports !== undefined);
+          }
+        })();
+        await identityModel().fit(x, x, { epochs: 3, batchSize: 512, callbacks: [cb, probe], verbose: 0 });
+        started.push(seen);
+        expect(fs.existsSync(path.join(out, 'report.svg'))).toBe(true);
+      }
+    } finally {
+      BandCallback.reportThreadDelayMs = saved;
+    }
+    expect(started).toEqual([
+      [true, true, true],
+      [false, false, false],
+    ]);
   });
 
   it('resumes: restore() brings back the controller and the epoch count', async () => {
