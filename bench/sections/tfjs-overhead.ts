@@ -80,7 +80,9 @@ function child(arm: Arm, workload: Workload, epochs: number): Promise<ChildResul
 export async function tfjsOverhead(): Promise<SectionResult> {
   const rows: Row[] = [];
   const data: Record<string, unknown> = {};
-  for (const workload of ['mid', 'digits'] as const) {
+  // `BENCH_TFJS_WORKLOADS=digits` (or `mid`) measures one workload only.
+  const workloads = (process.env.BENCH_TFJS_WORKLOADS?.split(',') ?? ['mid', 'digits']) as Workload[];
+  for (const workload of workloads) {
     const epochs = EPOCHS[workload];
     const fit: { a: number[]; b: number[] } = { a: [], b: [] };
     const ab = await alternate(

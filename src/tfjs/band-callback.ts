@@ -16,7 +16,13 @@ import type { RunSummary } from '../run/summary.js';
 import { checkModelState, exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
-import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
+import {
+  FIXED_DRAW_ROWS,
+  fixedDrawLoss,
+  fixedDrawSample,
+  type FixedDrawSample,
+  type LossMeasure,
+} from './fixed-draw-loss.js';
 import { Recentring, type RecentringOptions } from '../control/recentring.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleMode } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
@@ -55,15 +61,22 @@ export interface BandCallbackOptions {
   readonly trainingData?: readonly [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]] | undefined;
   /**
    * The loss held in the band, each epoch:
-   * - `'fixed-draw'`: after the epoch, one forward pass over `trainingData` at the current σ
-   *   with the same seeded noise draw every epoch ({@link fixedDrawLoss}): the loss of the
-   *   epoch's final weights, without the jitter of a fresh draw;
+   * - `'fixed-draw'`: after the epoch, one forward pass over `trainingData` (a fixed sample of
+   *   `measureRows` rows) at the current σ with the same seeded noise draw every epoch
+   *   ({@link fixedDrawLoss}): the loss of the epoch's final weights, without the jitter of a
+   *   fresh draw;
    * - `'fit'`: the value `fit` logs, the mean over the epoch's batches, each taken with fresh
    *   noise before its optimiser step while the weights move.
    *
    * Defaults to `'fixed-draw'` with `trainingData` (and a training loss to monitor), else `'fit'`.
    */
   readonly measure?: LossMeasure | undefined;
+  /**
+   * Rows of `trainingData` the fixed-draw measure takes: a fixed random sample of this many
+   * (the same rows every epoch; all of them when there are fewer), so its forward pass costs at
+   * most this many rows an epoch ({@link fixedDrawSample}). Defaults to 1024.
+   */
+  readonly measureRows?: number | undefined;
   /**
    * Recentre σ on the held (fixed-draw) loss ({@link Recentring}): when it has left the band,
    * or is predicted to leave it next epoch (its drift at a fixed σ while the model learns, plus
@@ -138,9 +151,9 @@ function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): 
  *   about half an epoch behind the weights σ acts on next, that jitters with every noise draw,
  *   and that K noisy copies cannot steady (the layer sees each batch once). Given
  *   `trainingData`, the callback instead measures, after the epoch, the loss of the final
- *   weights at the current σ over those tensors with the same seeded noise draw every epoch
- *   ({@link fixedDrawLoss}, `measure: 'fixed-draw'`): one extra forward pass (≈ 5 % of a
- *   training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
+ *   weights at the current σ over a fixed sample of those tensors' rows (`measureRows`, 1024)
+ *   with the same seeded noise draw every epoch ({@link fixedDrawLoss}, `measure:
+ *   'fixed-draw'`): one extra forward pass (≈ 4 % of a training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
  *   still rises with σ and falls as the model learns. Without `trainingData` (or with
  *   `measure: 'fit'`, or a `val_` monitor) it holds the logged value;
  * - **decide:** lossband's closed loop (the controller of `controller`, pid by default);
@@ -185,6 +198,8 @@ export class BandCallback extends tf.Callback {
   private detachSignals: (() => void) | undefined;
   private summaryOut: RunSummary | undefined;
   private measure: LossMeasure = 'fit';
+  /** The rows the fixed-draw measure takes (with `measure: 'fixed-draw'`). */
+  private sample: FixedDrawSample | undefined;
   private recentring: Recentring | undefined;
 
   constructor(options: BandCallbackOptions) {
@@ -250,10 +265,10 @@ export class BandCallback extends tf.Callback {
       const keys = Object.keys(logs ?? {}).join(', ') || 'nothing';
       throw new UserError(`bandCallback: monitor ${JSON.stringify(key)}: the model logs only ${keys}`);
     }
-    const training = this.o.trainingData;
+    const sample = this.sample;
     const loss =
-      this.measure === 'fixed-draw' && training && Number.isFinite(value)
-        ? fixedDrawLoss(this.model, training[0], training[1], { key })
+      this.measure === 'fixed-draw' && sample && Number.isFinite(value)
+        ? fixedDrawLoss(this.model, sample.x, sample.y, { key })
         : value;
     const nonFinite = !Number.isFinite(loss);
     const measurement = {
@@ -267,10 +282,10 @@ export class BandCallback extends tf.Callback {
     const next = run.epochsDone + 1;
     if (!nonFinite && every > 0 && next % every === 0) this.cached = await exportModelState(this.model);
     const event: EpochEvent = run.observe(measurement, this.applied);
-    if (!nonFinite && training && this.recentring) {
+    if (!nonFinite && sample && this.recentring) {
       const done = this.recentring.afterEpoch(run.actuator, { sigma: this.applied.sigma, loss }, (s) => {
         setSigma(this.model, s);
-        return fixedDrawLoss(this.model, training[0], training[1], { key });
+        return fixedDrawLoss(this.model, sample.x, sample.y, { key });
       });
       setSigma(this.model, run.actuator.actuation.sigma);
       if (done) this.runHost?.log.debug({ run: run.run, epoch: event.epoch, ...done }, 'recentred σ');
@@ -319,6 +334,8 @@ export class BandCallback extends tf.Callback {
       await reports.close();
     }
     await closed;
+    this.sample?.dispose();
+    this.sample = undefined;
     this.current = undefined;
     this.opening = undefined;
   }
@@ -340,6 +357,9 @@ export class BandCallback extends tf.Callback {
     requireGradientKernels(model, 'bandCallback');
     this.measure = measureOf(this.o, monitor);
     this.recentring = this.measure === 'fixed-draw' ? recentringOf(this.o.recentre) : undefined;
+    const rows = this.o.measureRows ?? FIXED_DRAW_ROWS;
+    if (!Number.isInteger(rows) || rows < 1)
+      throw new UserError(`bandCallback: measureRows: expected a whole number >= 1, got ${JSON.stringify(rows)}`);
     const inputs = this.o.trainingData?.[0];
     const scale = resolveFeatureScale(this.o.noise, Array.isArray(inputs) ? inputs[0] : inputs, 'bandCallback');
     if (scale)
@@ -413,6 +433,9 @@ export class BandCallback extends tf.Callback {
       backend: tf.getBackend(),
       controller: config.controller.type,
     });
+    const training = this.o.trainingData;
+    if (this.measure === 'fixed-draw' && training)
+      this.sample = fixedDrawSample(training[0], training[1], this.o.measureRows ?? FIXED_DRAW_ROWS);
     this.runHost.add(run);
     this.current = run;
     return run;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import seedrandom from 'seedrandom';
 import { requireNoiseLayers } from './noise-layers.js';
 
 /**
@@ -53,4 +54,59 @@ export function fixedDrawLoss(
   const value = (scalars[index]?.dataSync()[0] as number | undefined) ?? Number.NaN;
   tf.dispose(scalars);
   return value;
+}
+
+/**
+ * Rows the fixed-draw measure uses by default: a fixed random sample of this many rows of the
+ * training data (all of them when there are fewer). One forward pass over 1024 rows costs a
+ * fixed share of an epoch whatever the dataset's size (on example (a): 4 % of an epoch, 7 %
+ * over all 1797 rows), and its sampling error is a fixed offset, not jitter: the same rows
+ * every epoch.
+ */
+export const FIXED_DRAW_ROWS = 1024;
+
+/** Training tensors cut to the rows the fixed-draw measure uses; see {@link fixedDrawSample}. */
+export interface FixedDrawSample {
+  readonly x: tf.Tensor | tf.Tensor[];
+  readonly y: tf.Tensor | tf.Tensor[];
+  /** Rows in the sample. */
+  readonly rows: number;
+  /** Frees the sample's tensors (the given tensors themselves when it took every row: nothing). */
+  dispose(): void;
+}
+
+/**
+ * The rows {@link fixedDrawLoss} measures on: `rows` rows of `x` and `y` picked at random
+ * from `seed` (in their original order), or `x` and `y` themselves when they have no more rows
+ * than that. The same arguments pick the same rows.
+ *
+ * @example
+ * const sample = fixedDrawSample(xTrain, yTrain); // 1024 rows at most
+ * fixedDrawLoss(model, sample.x, sample.y);
+ * sample.dispose();
+ */
+export function fixedDrawSample(
+  x: tf.Tensor | tf.Tensor[],
+  y: tf.Tensor | tf.Tensor[],
+  rows: number = FIXED_DRAW_ROWS,
+  seed = 1,
+): FixedDrawSample {
+  if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`rows must be a whole number >= 1, got ${rows}`);
+  const n = (Array.isArray(x) ? x[0] : x)?.shape[0] ?? 0;
+  if (n <= rows) return { x, y, rows: n, dispose: () => undefined };
+  // A partial Fisher–Yates shuffle picks `rows` distinct rows; sorted, they keep the data's order.
+  const rng = seedrandom(`lossband-fixed-draw-${seed}`);
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < rows; i++) {
+    const j = i + Math.floor(rng() * (n - i));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const picked = order.slice(0, rows).sort((a, b) => a - b);
+  const kept = tf.tidy(() => {
+    const index = tf.tensor1d(picked, 'int32');
+    const take = (t: tf.Tensor | tf.Tensor[]) =>
+      Array.isArray(t) ? t.map((u) => tf.gather(u, index)) : tf.gather(t, index);
+    return { x: take(x), y: take(y) };
+  });
+  return { ...kept, rows, dispose: () => tf.dispose([kept.x, kept.y].flat()) };
 }

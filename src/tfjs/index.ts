@@ -23,7 +23,14 @@ export { bandCallback, BandCallback, type BandCallbackOptions } from './band-cal
 export { ControlledNoise, controlledNoise, type ControlledNoiseConfig } from './controlled-noise.js';
 export { noiseLayers, requireNoiseLayers, setSigma } from './noise-layers.js';
 export { loggedKeys, requireLoggedKey } from './logged-keys.js';
-export { fixedDrawLoss, type FixedDrawLossOptions, type LossMeasure } from './fixed-draw-loss.js';
+export {
+  FIXED_DRAW_ROWS,
+  fixedDrawLoss,
+  fixedDrawSample,
+  type FixedDrawLossOptions,
+  type FixedDrawSample,
+  type LossMeasure,
+} from './fixed-draw-loss.js';
 export {
   featureMoments,
   isStandardised,

@@ -6,7 +6,7 @@ import { UserError } from '../core/user-error.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
-import { fixedDrawLoss, type LossMeasure } from './fixed-draw-loss.js';
+import { FIXED_DRAW_ROWS, fixedDrawLoss, fixedDrawSample, type LossMeasure } from './fixed-draw-loss.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleOptions } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
 
@@ -46,6 +46,11 @@ export interface TfjsModelPlantOptions {
    * `fit` logs it). Defaults to `'fixed-draw'` with `x` and `y`, `'fit'` with a dataset.
    */
   readonly measure?: LossMeasure;
+  /**
+   * Rows of `x`, `y` the fixed-draw measure takes: a fixed random sample of this many (all of
+   * them when there are fewer; see {@link fixedDrawSample}). Defaults to 1024.
+   */
+  readonly measureRows?: number;
   /** Shuffle `x`/`y` before each epoch. Defaults to `true`, as `model.fit`. */
   readonly shuffle?: boolean;
   /** Clock for `durationMs`, in ms. Defaults to `performance.now`. */
@@ -91,6 +96,7 @@ export class TfjsModelPlant implements Plant {
   private readonly lossKey: string;
   private readonly now: () => number;
   private disposed = false;
+  private readonly disposeSample: () => void;
   private readonly measureFixed: (() => number) | undefined;
 
   constructor(options: TfjsModelPlantOptions) {
@@ -123,10 +129,12 @@ export class TfjsModelPlant implements Plant {
         options.noise?.scale !== undefined || options.noise?.featureStd !== undefined,
         'TfjsModelPlant',
       );
-    this.measureFixed =
-      measure === 'fixed-draw'
-        ? () => fixedDrawLoss(model, x as tf.Tensor, y as tf.Tensor, { key: this.lossKey })
-        : undefined;
+    const rows = options.measureRows ?? FIXED_DRAW_ROWS;
+    if (!Number.isInteger(rows) || rows < 1)
+      throw new UserError(`TfjsModelPlant: measureRows: expected a whole number >= 1, got ${JSON.stringify(rows)}`);
+    const sample = measure === 'fixed-draw' ? fixedDrawSample(x as tf.Tensor, y as tf.Tensor, rows) : undefined;
+    this.disposeSample = () => sample?.dispose();
+    this.measureFixed = sample ? () => fixedDrawLoss(model, sample.x, sample.y, { key: this.lossKey }) : undefined;
     this.model = model;
     const validationData = options.validationData;
     if (tensors) {
@@ -178,8 +186,9 @@ export class TfjsModelPlant implements Plant {
     return restoreModelState(this.model, state);
   }
 
-  /** Frees what the plant created, which is nothing: the model and the data stay the caller's. Idempotent. */
+  /** Frees what the plant created (the fixed-draw sample of `x`, `y`): the model and the data stay the caller's. Idempotent. */
   dispose(): void {
+    if (!this.disposed) this.disposeSample();
     this.disposed = true;
   }
 }

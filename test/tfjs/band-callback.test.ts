@@ -105,6 +105,32 @@ describe('bandCallback with model.fit', () => {
     ]);
   });
 
+  it('measures the fixed draw on measureRows rows of trainingData, and frees that sample when training ends', async () => {
+    const held: number[] = [];
+    for (const measureRows of [N, 200]) {
+      const model = identityModel();
+      const before = tf.memory().numTensors;
+      const cb = bandCallback({
+        band: { lo: 0.2, hi: 0.3 },
+        out: tmp(),
+        port: 0,
+        trainingData: [x, x],
+        measureRows,
+        recentre: false,
+        noise: { sigma: 0.5 },
+      });
+      await model.fit(x, x, { epochs: 1, batchSize: 512, callbacks: [cb], verbose: 0 });
+      expect(tf.memory().numTensors).toBe(before);
+      held.push(cb.summary?.finalLoss ?? NaN);
+      model.dispose();
+    }
+    // σ = 0.5 on the identity model: the loss is σ² = 0.25 over any rows, but over 200 rows
+    // it is not the same number as over all of them.
+    expect(held[0]).toBeCloseTo(0.25, 1);
+    expect(held[1]).toBeCloseTo(0.25, 1);
+    expect(held[1]).not.toBe(held[0]);
+  });
+
   it('resumes: restore() brings back the controller and the epoch count', async () => {
     const out = tmp();
     const first = identityModel();
@@ -208,6 +234,18 @@ describe('bandCallback with model.fit', () => {
       await expect(
         bandCallback({ band: { lo: 0.2, hi: 0.3 }, measure: 'best' as never, out, port: 0 }).restore(identityModel()),
       ).rejects.toThrow(/^bandCallback: measure: expected 'fixed-draw' or 'fit', got "best"/);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+
+    it('a measureRows that is not a whole number >= 1', async () => {
+      const out = tmp();
+      for (const rows of [0, 2.5, -3]) {
+        await expect(
+          bandCallback({ band: { lo: 0.2, hi: 0.3 }, trainingData: [x, x], measureRows: rows, out, port: 0 }).restore(
+            identityModel(),
+          ),
+        ).rejects.toThrow(new RegExp(`^bandCallback: measureRows: expected a whole number >= 1, got ${rows}$`));
+      }
       expect(fs.existsSync(out)).toBe(false);
     });
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { controlledNoise } from '../../src/tfjs/controlled-noise.js';
-import { fixedDrawLoss } from '../../src/tfjs/fixed-draw-loss.js';
+import { FIXED_DRAW_ROWS, fixedDrawLoss, fixedDrawSample } from '../../src/tfjs/fixed-draw-loss.js';
 import { setSigma } from '../../src/tfjs/noise-layers.js';
 import { TfjsModelPlant } from '../../src/tfjs/tfjs-model-plant.js';
 
@@ -87,6 +87,71 @@ describe('fixedDrawLoss', () => {
     const c = await fit.step({ sigma: 0.7, draws: 1 });
     const d = await fit.step({ sigma: 0.7, draws: 1 });
     expect(c.loss).not.toBe(d.loss);
+    model.dispose();
+  });
+});
+
+describe('fixedDrawSample', () => {
+  const rowsOf = (t: tf.Tensor): number[] => Array.from(t.dataSync());
+
+  it('takes `rows` distinct rows in their order, x and y together, the same rows for the same seed', () => {
+    const n = 5000;
+    const xs = tf.range(0, n).reshape([n, 1]);
+    const ys = tf.range(0, n).mul(2).reshape([n, 1]);
+    const a = fixedDrawSample(xs, ys, 300);
+    const b = fixedDrawSample(xs, ys, 300);
+    const other = fixedDrawSample(xs, ys, 300, 2);
+    const picked = rowsOf(a.x as tf.Tensor);
+    expect(a.rows).toBe(300);
+    expect(picked).toHaveLength(300);
+    expect(new Set(picked).size).toBe(300);
+    expect(picked).toEqual([...picked].sort((p, q) => p - q));
+    expect(picked.every((v) => Number.isInteger(v) && v >= 0 && v < n)).toBe(true);
+    expect(rowsOf(a.y as tf.Tensor)).toEqual(picked.map((v) => 2 * v));
+    expect(rowsOf(b.x as tf.Tensor)).toEqual(picked);
+    expect(rowsOf(other.x as tf.Tensor)).not.toEqual(picked);
+    // Spread over the data, not its first rows (data sorted by class would bias those).
+    expect(Math.max(...picked)).toBeGreaterThan(n * 0.9);
+    for (const s of [a, b, other]) s.dispose();
+    tf.dispose([xs, ys]);
+  });
+
+  it('is the data itself when it has no more rows than asked (the default: 1024), and frees exactly what it made', () => {
+    const small = tf.zeros([FIXED_DRAW_ROWS, 2]);
+    const whole = fixedDrawSample(small, small);
+    expect(whole.x).toBe(small);
+    expect(whole.rows).toBe(FIXED_DRAW_ROWS);
+    whole.dispose();
+    expect(small.isDisposed).toBe(false);
+    const inputs = [tf.zeros([2000, 3]), tf.ones([2000, 1])];
+    const labels = tf.zeros([2000, 2]);
+    const before = tf.memory().numTensors;
+    const cut = fixedDrawSample(inputs, labels, 10);
+    expect((cut.x as tf.Tensor[]).map((t) => t.shape)).toEqual([
+      [10, 3],
+      [10, 1],
+    ]);
+    expect((cut.y as tf.Tensor).shape).toEqual([10, 2]);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    cut.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => fixedDrawSample(small, small, 0)).toThrow(/rows must be a whole number >= 1, got 0/);
+    tf.dispose([small, ...inputs, labels]);
+  });
+
+  it('the measure on a sample is the loss of those rows: equal to the whole data when the sample is all of it', () => {
+    const model = identityModel();
+    setSigma(model, 0.5);
+    const whole = fixedDrawLoss(model, x, x);
+    const all = fixedDrawSample(x, x, N);
+    expect(fixedDrawLoss(model, all.x, all.y)).toBe(whole);
+    const part = fixedDrawSample(x, x, 1000);
+    const onPart = fixedDrawLoss(model, part.x, part.y);
+    expect(onPart).toBe(fixedDrawLoss(model, part.x, part.y));
+    // The same noise law on a third of the rows: close to σ² = 0.25, not the same number.
+    expect(onPart).not.toBe(whole);
+    expect(Math.abs(onPart - 0.25)).toBeLessThan(0.05);
+    part.dispose();
     model.dispose();
   });
 });
