@@ -74,7 +74,7 @@ export interface BandCallbackOptions {
   /**
    * Rows of `trainingData` the fixed-draw measure takes: a fixed random sample of this many
    * (the same rows every epoch; all of them when there are fewer), so its forward pass costs at
-   * most this many rows an epoch ({@link fixedDrawSample}). Defaults to 1024.
+   * most this many rows an epoch ({@link fixedDrawSample}). Defaults to 4096.
    */
   readonly measureRows?: number | undefined;
   /**
@@ -151,9 +151,9 @@ function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): 
  *   about half an epoch behind the weights σ acts on next, that jitters with every noise draw,
  *   and that K noisy copies cannot steady (the layer sees each batch once). Given
  *   `trainingData`, the callback instead measures, after the epoch, the loss of the final
- *   weights at the current σ over a fixed sample of those tensors' rows (`measureRows`, 1024)
+ *   weights at the current σ over a fixed sample of those tensors' rows (`measureRows`, 4096)
  *   with the same seeded noise draw every epoch ({@link fixedDrawLoss}, `measure:
- *   'fixed-draw'`): one extra forward pass (≈ 4 % of a training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
+ *   'fixed-draw'`): one extra forward pass (≈ 6 % of a training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
  *   still rises with σ and falls as the model learns. Without `trainingData` (or with
  *   `measure: 'fit'`, or a `val_` monitor) it holds the logged value;
  * - **decide:** lossband's closed loop (the controller of `controller`, pid by default);

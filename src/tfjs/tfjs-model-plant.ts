@@ -48,7 +48,7 @@ export interface TfjsModelPlantOptions {
   readonly measure?: LossMeasure;
   /**
    * Rows of `x`, `y` the fixed-draw measure takes: a fixed random sample of this many (all of
-   * them when there are fewer; see {@link fixedDrawSample}). Defaults to 1024.
+   * them when there are fewer; see {@link fixedDrawSample}). Defaults to 4096.
    */
   readonly measureRows?: number;
   /** Shuffle `x`/`y` before each epoch. Defaults to `true`, as `model.fit`. */

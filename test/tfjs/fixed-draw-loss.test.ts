@@ -116,7 +116,7 @@ describe('fixedDrawSample', () => {
     tf.dispose([xs, ys]);
   });
 
-  it('is the data itself when it has no more rows than asked (the default: 1024), and frees exactly what it made', () => {
+  it('is the data itself when it has no more rows than asked (the default: 4096), and frees exactly what it made', () => {
     const small = tf.zeros([FIXED_DRAW_ROWS, 2]);
     const whole = fixedDrawSample(small, small);
     expect(whole.x).toBe(small);
