@@ -16,6 +16,9 @@ export interface ControlledNoiseConfig extends LayerArgs {
   scale?: number[];
 }
 
+/** Fixed-draw batches whose noise a layer keeps (a pass over 4096 rows in batches of 1024 needs 4). */
+const FIXED_DRAWS_KEPT = 16;
+
 type LayerVariable = ReturnType<tf.layers.Layer['addWeight']>;
 type Shape = (number | null)[];
 
@@ -60,6 +63,7 @@ export class ControlledNoise extends tf.layers.Layer {
   private scaleTensor: tf.Tensor | undefined;
   private builtShape: Shape | undefined;
   private fixedDraw: { readonly seed: number; calls: number } | undefined;
+  private readonly fixedDraws = new Map<string, tf.Tensor>();
 
   constructor(config: ControlledNoiseConfig = {}) {
     super(config);
@@ -125,18 +129,42 @@ export class ControlledNoise extends tf.layers.Layer {
       const fixed = this.fixedDraw;
       if ((kwargs['training'] !== true && fixed === undefined) || this.sigmaWeight === undefined) return input;
       const sigma = this.sigmaWeight.read();
-      // Seeded per call: the k-th batch of a fixed-draw pass gets the same noise every time.
-      const seed = fixed ? fixed.seed + fixed.calls++ : undefined;
+      if (fixed) {
+        // The k-th batch of a fixed-draw pass gets the same N(0, 1) draw every time, times σ.
+        const z = this.fixedNormal(fixed.seed + fixed.calls++, input.shape);
+        const std = this.scaleTensor === undefined ? sigma : tf.mul(sigma, this.scaleTensor);
+        return tf.add(input, tf.mul(z, std));
+      }
       if (this.scaleTensor === undefined) {
         // One σ for every feature: draw N(0, σ²) at once, as gaussianNoise does, rather than
         // N(0, 1) times σ: one full-size op less per batch (bench section 8). σ is read from
         // the variable every call, so weights loaded into it take effect.
         const std = (sigma.dataSync() as Float32Array)[0] as number;
-        return tf.add(input, tf.randomNormal(input.shape, 0, std, 'float32', seed));
+        return tf.add(input, tf.randomNormal(input.shape, 0, std));
       }
-      const z = tf.randomNormal(input.shape, 0, 1, 'float32', seed);
+      const z = tf.randomNormal(input.shape, 0, 1);
       return tf.add(input, tf.mul(z, tf.mul(sigma, this.scaleTensor)));
     });
+  }
+
+  /**
+   * The seeded N(0, 1) draw of shape `shape`, drawn once and kept: every fixed-draw pass needs
+   * the same draws again, and drawing them (plus the gather `evaluate` does) was most of a
+   * pass's cost on example (a)'s conv net. At most {@link FIXED_DRAWS_KEPT} are kept.
+   */
+  private fixedNormal(seed: number, shape: readonly number[]): tf.Tensor {
+    const key = `${seed}:${shape.join('x')}`;
+    const kept = this.fixedDraws.get(key);
+    if (kept && !kept.isDisposed) return kept;
+    if (this.fixedDraws.size >= FIXED_DRAWS_KEPT) this.dropFixedDraws();
+    const z = tf.keep(tf.randomNormal([...shape], 0, 1, 'float32', seed));
+    this.fixedDraws.set(key, z);
+    return z;
+  }
+
+  private dropFixedDraws(): void {
+    for (const z of this.fixedDraws.values()) z.dispose();
+    this.fixedDraws.clear();
   }
 
   /**
@@ -182,9 +210,10 @@ export class ControlledNoise extends tf.layers.Layer {
 
   override dispose(): ReturnType<tf.layers.Layer['dispose']> {
     const result = super.dispose();
-    if (result.refCountAfterDispose === 0 && this.scaleTensor) {
-      this.scaleTensor.dispose();
+    if (result.refCountAfterDispose === 0) {
+      this.scaleTensor?.dispose();
       this.scaleTensor = undefined;
+      this.dropFixedDraws();
     }
     return result;
   }

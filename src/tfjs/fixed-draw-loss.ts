@@ -45,15 +45,58 @@ export function fixedDrawLoss(
   const seed = options.seed ?? 1;
   const layers = requireNoiseLayers(model);
   // Nest one fixed-draw scope per layer, each with a seed of its own.
-  const run = layers.reduceRight<() => tf.Scalar | tf.Scalar[]>(
+  const batchSize = options.batchSize ?? 1024;
+  // One output: the loss (or metric) computed here over row slices of x and y. evaluate would
+  // gather every batch's rows first, which on the cpu backend cost as much as the forward pass.
+  // A tf.Sequential keeps its compiled loss on the model it wraps (not public: without it, evaluate).
+  const lossFunctions = model.lossFunctions ?? (model as unknown as { model?: tf.LayersModel }).model?.lossFunctions;
+  const fn = index === 0 ? lossFunctions?.[0] : model.metricsTensors[index - 1]?.[0];
+  const pass =
+    model.outputs.length === 1 && lossFunctions?.length === 1 && fn
+      ? () => meanOverRows(model, x, y, fn, batchSize)
+      : () => {
+          const out = model.evaluate(x, y, { batchSize, verbose: 0 });
+          const scalars = Array.isArray(out) ? out : [out];
+          const value = (scalars[index]?.dataSync()[0] as number | undefined) ?? Number.NaN;
+          tf.dispose(scalars);
+          return value;
+        };
+  const run = layers.reduceRight<() => number>(
     (inner, layer, i) => () => layer.withFixedDraw(seed + 7919 * i, inner),
-    () => model.evaluate(x, y, { batchSize: options.batchSize ?? 1024, verbose: 0 }),
+    pass,
   );
-  const out = run();
-  const scalars = Array.isArray(out) ? out : [out];
-  const value = (scalars[index]?.dataSync()[0] as number | undefined) ?? Number.NaN;
-  tf.dispose(scalars);
-  return value;
+  return run();
+}
+
+type LossOrMetric = tf.LayersModel['lossFunctions'][number];
+
+/**
+ * The mean of `fn` (the model's loss or a compiled metric) for a one-output model, in
+ * inference mode, over batches of `batchSize` consecutive rows: the batches' means weighted by
+ * their rows, as `evaluate` computes it.
+ */
+function meanOverRows(
+  model: tf.LayersModel,
+  x: tf.Tensor | tf.Tensor[],
+  y: tf.Tensor | tf.Tensor[],
+  fn: LossOrMetric,
+  batchSize: number,
+): number {
+  const xs = Array.isArray(x) ? x : [x];
+  const target = Array.isArray(y) ? y[0] : y;
+  if (!target || xs.length === 0) return Number.NaN;
+  const n = xs[0]?.shape[0] ?? 0;
+  return tf.tidy(() => {
+    let sum: tf.Tensor = tf.scalar(0);
+    for (let start = 0; start < n; start += batchSize) {
+      const rows = Math.min(batchSize, n - start);
+      const inputs = xs.map((t) => tf.slice(t, start, rows));
+      const output = model.apply(inputs.length === 1 ? (inputs[0] as tf.Tensor) : inputs, { training: false });
+      const batchMean = tf.mean(fn(tf.slice(target, start, rows), output as tf.Tensor));
+      sum = tf.add(sum, tf.mul(batchMean, rows));
+    }
+    return ((tf.div(sum, n).dataSync() as Float32Array)[0] as number | undefined) ?? Number.NaN;
+  });
 }
 
 /**

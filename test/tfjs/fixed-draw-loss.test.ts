@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engines/tfjs/backend.js';
 import { controlledNoise } from '../../src/tfjs/controlled-noise.js';
 import { FIXED_DRAW_ROWS, fixedDrawLoss, fixedDrawSample } from '../../src/tfjs/fixed-draw-loss.js';
-import { setSigma } from '../../src/tfjs/noise-layers.js';
+import { noiseLayers, setSigma } from '../../src/tfjs/noise-layers.js';
 import { TfjsModelPlant } from '../../src/tfjs/tfjs-model-plant.js';
 
 beforeAll(async () => {
@@ -75,6 +75,41 @@ describe('fixedDrawLoss', () => {
     out.dispose();
     expect(() => fixedDrawLoss(model, x, x, { key: 'acc' })).toThrow(/key "acc": the model logs only loss, mae/);
     model.dispose();
+  });
+
+  it('computes what evaluate computes under the same fixed draw, for the loss and a metric, over uneven batches', () => {
+    const model = identityModel();
+    setSigma(model, 0.6);
+    const layer = noiseLayers(model)[0];
+    const viaEvaluate = layer?.withFixedDraw(3, () => model.evaluate(x, x, { batchSize: 1024 })) as tf.Scalar[];
+    const [loss, mae] = viaEvaluate.map((t) => t.dataSync()[0] as number);
+    // 3000 rows: batches of 1024, 1024 and 952.
+    expect(fixedDrawLoss(model, x, x, { seed: 3 })).toBeCloseTo(loss as number, 6);
+    expect(fixedDrawLoss(model, x, x, { seed: 3, key: 'mae' })).toBeCloseTo(mae as number, 6);
+    tf.dispose(viaEvaluate);
+    model.dispose();
+  });
+
+  it("keeps each batch's draw for the next pass (no new tensors), at most 16 of them, and frees them with the layer", () => {
+    const base = tf.memory().numTensors;
+    const model = identityModel();
+    const withModel = tf.memory().numTensors;
+    setSigma(model, 0.4);
+    const first = fixedDrawLoss(model, x, x);
+    const kept = tf.memory().numTensors;
+    expect(kept).toBe(withModel + 3); // three batches' draws
+    expect(fixedDrawLoss(model, x, x)).toBe(first);
+    expect(tf.memory().numTensors).toBe(kept);
+    // 20 more shapes: the layer drops what it kept when it reaches 16.
+    tf.tidy(() => {
+      for (let rows = 10; rows < 30; rows++) fixedDrawLoss(model, x.slice(0, rows), x.slice(0, rows));
+    });
+    const extra = tf.memory().numTensors - withModel;
+    expect(extra).toBeGreaterThan(0);
+    expect(extra).toBeLessThanOrEqual(16);
+    model.optimizer.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(base);
   });
 
   it('TfjsModelPlant measures with it by default: repeated epochs of a frozen model measure the same loss', async () => {
