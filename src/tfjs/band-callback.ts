@@ -153,7 +153,7 @@ function configOf(o: BandCallbackOptions, name: string, scale: NoiseScaleMode): 
  *   `trainingData`, the callback instead measures, after the epoch, the loss of the final
  *   weights at the current σ over a fixed sample of those tensors' rows (`measureRows`, 4096)
  *   with the same seeded noise draw every epoch ({@link fixedDrawLoss}, `measure:
- *   'fixed-draw'`): one extra forward pass (≈ 6 % of a training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
+ *   'fixed-draw'`): one extra forward pass (≈ 4–5 % of a training epoch on example (a)); the draw's jitter cancels between epochs, and the loss
  *   still rises with σ and falls as the model learns. Without `trainingData` (or with
  *   `measure: 'fit'`, or a `val_` monitor) it holds the logged value;
  * - **decide:** lossband's closed loop (the controller of `controller`, pid by default);
