@@ -2,8 +2,9 @@
  * Section 8: what lossband costs a user's own `model.fit`. Arm A trains with `controlledNoise`
  * and the real `bandCallback` (lossband/tfjs, from dist/) with its defaults: the run
  * directory (events, summary, checkpoints, report.svg), the metrics server and control API on a
- * free port, signals; the digits conv net passes `trainingData`, so it measures the held loss
- * with the fixed draw (one extra forward pass per epoch), as example (a) does. Arm B is the same
+ * free port, signals; the digits conv net is example (a) as its main.ts runs it (training
+ * split, validation data, accuracy, band [0.25, 0.35], `trainingData`, so the held loss is
+ * measured with the fixed draw: one extra forward pass per epoch). Arm B is the same
  * model with `tf.layers.gaussianNoise` at a fixed σ and no callback. Same data, batch size,
  * backend and epochs. Each repetition is a fresh process, timed from spawn to exit (the whole
  * process, start-up included) and, inside it, around `model.fit` (which includes the callback's
@@ -125,12 +126,20 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
   const tf = await import('@tensorflow/tfjs');
   const { selectBackend } = await import('../../dist/engines/tfjs/backend.js');
   const { loadDataset } = await import('../../dist/data/datasets.js');
+  const { splitDataset } = await import('../../dist/data/split.js');
   // tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel: conv nets train on cpu.
   await selectBackend(workload === 'digits' ? 'cpu' : 'wasm');
-  const ds = loadDataset(workload === 'digits' ? 'digits' : 'blobs');
-  const shape = workload === 'digits' ? [8, 8, 1] : [ds.features];
-  const x = tf.tensor(ds.x, [ds.rows, ...shape]).div(workload === 'digits' ? 16 : 1);
-  const y = tf.oneHot(tf.tensor1d(ds.y, 'int32'), ds.classNames.length);
+  const all = loadDataset(workload === 'digits' ? 'digits' : 'blobs');
+  // Example (a) as its main.ts runs it: the stratified training split, the test split as
+  // validation data, an accuracy metric, band [0.25, 0.35]. The mid model trains on all rows.
+  const split = workload === 'digits' ? splitDataset(all, { seed: 1, stratify: true }) : undefined;
+  const shape = workload === 'digits' ? [8, 8, 1] : [all.features];
+  const tensors = (d: typeof all) => ({
+    x: tf.tensor(d.x, [d.rows, ...shape]).div(workload === 'digits' ? 16 : 1),
+    y: tf.oneHot(tf.tensor1d(d.y, 'int32'), d.classNames.length),
+  });
+  const { x, y } = tensors(split?.train ?? all);
+  const validation = split ? tensors(split.test) : undefined;
 
   let noise: import('@tensorflow/tfjs').layers.Layer;
   let callbacks: import('@tensorflow/tfjs').CustomCallback[] = [];
@@ -144,7 +153,7 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
     out = fs.mkdtempSync(path.join(os.tmpdir(), 'lossband-bench-tfjs-'));
     callbacks = [
       bandCallback({
-        band: { lo: 0.3, hi: 0.4 },
+        band: workload === 'digits' ? { lo: 0.25, hi: 0.35 } : { lo: 0.3, hi: 0.4 },
         run: `bench-${workload}`,
         out: path.join(out, 'run'),
         port: await freePort(),
@@ -163,9 +172,19 @@ async function runChild(arm: Arm, workload: Workload, epochs: number): Promise<v
         ]
       : [tf.layers.dense({ units: 256, activation: 'relu' }), tf.layers.dense({ units: 3, activation: 'softmax' })];
   const model = tf.sequential({ layers: [noise, ...body] });
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  model.compile({
+    optimizer: tf.train.adam(0.01),
+    loss: 'categoricalCrossentropy',
+    ...(validation ? { metrics: ['accuracy'] } : {}),
+  });
   const t0 = performance.now();
-  await model.fit(x, y, { epochs, batchSize: 32, callbacks, verbose: 0 });
+  await model.fit(x, y, {
+    epochs,
+    batchSize: 32,
+    callbacks,
+    verbose: 0,
+    ...(validation ? { validationData: [validation.x, validation.y] as [typeof x, typeof y] } : {}),
+  });
   const fitMs = performance.now() - t0;
   if (out !== undefined) fs.rmSync(out, { recursive: true, force: true });
   process.stdout.write(JSON.stringify({ fitMs }) + '\n', () => process.exit(0));
