@@ -102,8 +102,8 @@ function meanOverRows(
 /**
  * Rows the fixed-draw measure uses by default: a fixed random sample of this many rows of the
  * training data, all of them when there are fewer. It bounds the pass's cost on a large
- * dataset (4096 rows forward, whatever the epoch's size) and leaves the examples' 1797 and 2000
- * rows whole: on example (a) a 1024-row sample cut the pass's cost by 43 % but held the band
+ * dataset (4096 rows forward, whatever the epoch's size) and leaves the examples' 1437 and 2000
+ * rows whole: on example (a) a 1024-row sample cut the pass's cost by 29 % but held the band
  * worse (0.933 median of 5 seeds, against 0.966 on all rows; bench/results/control-example-a-example-b-rows1024.json),
  * because the loss of fewer rows moves more with the weights from epoch to epoch.
  */
