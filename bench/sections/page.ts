@@ -30,18 +30,14 @@ interface Window {
   readonly loaded: boolean;
   readonly epochsPerSecond: number;
   readonly epochs: number;
-  /** Mean K (noisy copies per sample) of its epochs. */
-  readonly drawsPerEpoch: number;
-  /** Epochs weighted by their K, per second: the training work done (an epoch's cost grows with its K). */
-  readonly drawsPerSecond: number;
   /** Per client, what it received (loaded windows). */
   readonly received?: number[] | undefined;
 }
 
 /** The clients of one loaded window: connected at its start, closed at its end. */
 interface Clients {
-  /** Resolves with the run's epoch once every client is receiving the run's events. */
-  connect(url: string): Promise<number>;
+  /** Resolves once every client is receiving the run's events. */
+  connect(url: string): Promise<void>;
   /** Per client, what it received. */
   finish(): Promise<number[]>;
 }
@@ -98,8 +94,7 @@ function sseClients(): Clients {
         child.once('error', reject);
         child.stdout?.on('data', (d: Buffer) => {
           out += d.toString();
-          const m = /^connected (\d+)$/m.exec(out);
-          if (m) resolve(Number(m[1]));
+          if (/^connected \d+$/m.test(out)) resolve();
         });
       }),
     finish: async () => {
@@ -133,8 +128,6 @@ function chromiumPages(context: PlaywrightContext): Clients {
           { timeout: 120_000 },
         );
       }
-      const res = await fetch(`${url}/api/runs/${RUN}`);
-      return ((await res.json()) as { epoch: number }).epoch;
     },
     finish: async () => {
       const last = await Promise.all(
@@ -214,19 +207,15 @@ async function windowedRun(clients: () => Clients): Promise<Window[]> {
     if (status !== 0 && status !== 143) throw new Error(`lossband run exited ${status}: ${stderr.slice(-300)}`);
     // The whole history: a run this long rotates events.jsonl into gzip segments (64 MiB each).
     const { readEventLines } = await import('../../dist/store/read-event-lines.js');
-    const done: { timestamp: number; draws: number }[] = [];
+    const stamps: number[] = [];
     for await (const { text } of readEventLines(out))
-      done.push(JSON.parse(text) as { timestamp: number; draws: number });
+      stamps.push((JSON.parse(text) as { timestamp: number }).timestamp);
     return spans.map((s) => {
-      const inside = done.filter((e) => e.timestamp >= s.from && e.timestamp < s.to);
-      const seconds = (s.to - s.from) / 1000;
-      const draws = inside.reduce((n, e) => n + e.draws, 0);
+      const epochs = stamps.filter((t) => t >= s.from && t < s.to).length;
       return {
         loaded: s.loaded,
-        epochs: inside.length,
-        epochsPerSecond: inside.length / seconds,
-        drawsPerEpoch: draws / inside.length,
-        drawsPerSecond: draws / seconds,
+        epochs,
+        epochsPerSecond: (epochs * 1000) / (s.to - s.from),
         received: s.received,
       };
     });

@@ -17,9 +17,9 @@ import { checkModelState, exportModelState, restoreModelState, type ModelState }
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
 import { requireLoggedKey } from './logged-keys.js';
 import {
-  FIXED_DRAW_ROWS,
   fixedDrawLoss,
   fixedDrawSample,
+  measureRowsOf,
   type FixedDrawSample,
   type LossMeasure,
 } from './fixed-draw-loss.js';
@@ -357,9 +357,7 @@ export class BandCallback extends tf.Callback {
     requireGradientKernels(model, 'bandCallback');
     this.measure = measureOf(this.o, monitor);
     this.recentring = this.measure === 'fixed-draw' ? recentringOf(this.o.recentre) : undefined;
-    const rows = this.o.measureRows ?? FIXED_DRAW_ROWS;
-    if (!Number.isInteger(rows) || rows < 1)
-      throw new UserError(`bandCallback: measureRows: expected a whole number >= 1, got ${JSON.stringify(rows)}`);
+    const rows = measureRowsOf(this.o.measureRows, 'bandCallback');
     const inputs = this.o.trainingData?.[0];
     const scale = resolveFeatureScale(this.o.noise, Array.isArray(inputs) ? inputs[0] : inputs, 'bandCallback');
     if (scale)
@@ -434,8 +432,7 @@ export class BandCallback extends tf.Callback {
       controller: config.controller.type,
     });
     const training = this.o.trainingData;
-    if (this.measure === 'fixed-draw' && training)
-      this.sample = fixedDrawSample(training[0], training[1], this.o.measureRows ?? FIXED_DRAW_ROWS);
+    if (this.measure === 'fixed-draw' && training) this.sample = fixedDrawSample(training[0], training[1], rows);
     this.runHost.add(run);
     this.current = run;
     return run;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
+import { UserError } from '../core/user-error.js';
 import { requireNoiseLayers } from './noise-layers.js';
 
 /**
@@ -108,6 +109,17 @@ function meanOverRows(
  * because the loss of fewer rows moves more with the weights from epoch to epoch.
  */
 export const FIXED_DRAW_ROWS = 4096;
+
+/**
+ * The `measureRows` option of `bandCallback` and `TfjsModelPlant`, checked: a whole number
+ * >= 1, {@link FIXED_DRAW_ROWS} when not given. Throws a one-line `UserError` naming it.
+ */
+export function measureRowsOf(rows: number | undefined, where: string): number {
+  const value = rows ?? FIXED_DRAW_ROWS;
+  if (!Number.isInteger(value) || value < 1)
+    throw new UserError(`${where}: measureRows: expected a whole number >= 1, got ${JSON.stringify(value)}`);
+  return value;
+}
 
 /** Training tensors cut to the rows the fixed-draw measure uses; see {@link fixedDrawSample}. */
 export interface FixedDrawSample {

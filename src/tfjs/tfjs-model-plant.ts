@@ -6,7 +6,7 @@ import { UserError } from '../core/user-error.js';
 import { requireLoggedKey } from './logged-keys.js';
 import { exportModelState, restoreModelState, type ModelState } from './model-state.js';
 import { requireNoiseLayers, setSigma } from './noise-layers.js';
-import { FIXED_DRAW_ROWS, fixedDrawLoss, fixedDrawSample, type LossMeasure } from './fixed-draw-loss.js';
+import { fixedDrawLoss, fixedDrawSample, measureRowsOf, type LossMeasure } from './fixed-draw-loss.js';
 import { applyFeatureScale, resolveFeatureScale, type NoiseScaleOptions } from './noise-scale.js';
 import { requireGradientKernels } from './require-gradient-kernels.js';
 
@@ -129,9 +129,7 @@ export class TfjsModelPlant implements Plant {
         options.noise?.scale !== undefined || options.noise?.featureStd !== undefined,
         'TfjsModelPlant',
       );
-    const rows = options.measureRows ?? FIXED_DRAW_ROWS;
-    if (!Number.isInteger(rows) || rows < 1)
-      throw new UserError(`TfjsModelPlant: measureRows: expected a whole number >= 1, got ${JSON.stringify(rows)}`);
+    const rows = measureRowsOf(options.measureRows, 'TfjsModelPlant');
     const sample = measure === 'fixed-draw' ? fixedDrawSample(x as tf.Tensor, y as tf.Tensor, rows) : undefined;
     this.disposeSample = () => sample?.dispose();
     this.measureFixed = sample ? () => fixedDrawLoss(model, sample.x, sample.y, { key: this.lossKey }) : undefined;
