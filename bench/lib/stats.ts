@@ -21,24 +21,6 @@ export function medianRatio(a: readonly number[], b: readonly number[]): number 
 }
 
 /**
- * Percentile-bootstrap interval of the median: `level` (e.g. 0.95) of the medians of
- * `resamples` resamples with replacement, drawn from a fixed seed so the bench's table is
- * reproducible from its data.
- */
-export function bootstrapMedianInterval(
-  xs: readonly number[],
-  level = 0.95,
-  resamples = 4000,
-): { lo: number; hi: number } {
-  const rng = seedrandom('lossband-bench');
-  const medians: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    medians.push(median(xs.map(() => xs[Math.floor(rng() * xs.length)] as number)));
-  }
-  return { lo: quantile(medians, (1 - level) / 2), hi: quantile(medians, 1 - (1 - level) / 2) };
-}
-
-/**
  * Two-sample Hodges–Lehmann estimate of how `a` compares with `b` as a ratio: the median of
  * every ratio a[i] / b[j] (the shift between the samples on a log scale, robust to a few slow
  * windows and nearly as efficient as the ratio of means when there are none), with a

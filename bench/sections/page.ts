@@ -16,8 +16,8 @@ const CLIENTS = 5;
  * Windows: the run alternates quiet and loaded windows (B A B A … B), each {@link WINDOW_MS}
  * long after {@link SETTLE_MS} of settling (pages loading, or Chromium going idle after they
  * closed). `BENCH_PAGE_PAIRS` sets the number of loaded windows, `BENCH_PAGE_WINDOW_MS` their
- * length. Ten seconds: the default job's epochs/s over 1 s windows varies by 9–12 % (CV), over
- * 3 s by 7–8 %, over 10 s by 3–5 % (session 6, alone on the machine).
+ * length. Ten seconds: the default job's epochs/s, alone on the machine, varies by 9–15 % (CV)
+ * over 1 s windows, 6–12 % over 3 s and 1–8 % over 10 s (session 6; five runs of 1–4 min).
  */
 const PAIRS = Number(process.env.BENCH_PAGE_PAIRS ?? (QUICK ? 2 : 40));
 const WINDOW_MS = Number(process.env.BENCH_PAGE_WINDOW_MS ?? (QUICK ? 2000 : 10_000));
@@ -220,22 +220,13 @@ async function windowedRun(clients: () => Clients): Promise<Window[]> {
   try {
     await untilListed(url, child);
     await sleep(WARMUP_MS);
-    const spans: {
-      loaded: boolean;
-      from: number;
-      to: number;
-      onCpu?: number | undefined;
-      waiting?: number | undefined;
-      received?: number[];
-    }[] = [];
+    const spans: (Omit<Window, 'epochs' | 'epochsPerSecond'> & { from: number; to: number })[] = [];
     const measure = async (loaded: boolean, received?: () => Promise<number[]>) => {
       await sleep(SETTLE_MS);
-      const from = Date.now();
-      const [t0, s0] = [process.hrtime.bigint(), schedstat(child.pid)];
+      const [from, s0] = [Date.now(), schedstat(child.pid)];
       await sleep(WINDOW_MS);
-      const to = Date.now();
-      const [t1, s1] = [process.hrtime.bigint(), schedstat(child.pid)];
-      const ns = Number(t1 - t0);
+      const [to, s1] = [Date.now(), schedstat(child.pid)];
+      const ns = (to - from) * 1e6;
       const onCpu = s0 && s1 ? (s1.run - s0.run) / ns : undefined;
       const waiting = s0 && s1 ? (s1.wait - s0.wait) / ns : undefined;
       if (child.exitCode !== null)
@@ -258,16 +249,9 @@ async function windowedRun(clients: () => Clients): Promise<Window[]> {
     for await (const { text } of readEventLines(out))
       stamps.push((JSON.parse(text) as { timestamp: number }).timestamp);
     stamps.sort((a, b) => a - b);
-    return spans.map((s) => {
-      const epochs = lowerBound(stamps, s.to) - lowerBound(stamps, s.from);
-      return {
-        loaded: s.loaded,
-        epochs,
-        epochsPerSecond: (epochs * 1000) / (s.to - s.from),
-        onCpu: s.onCpu,
-        waiting: s.waiting,
-        received: s.received,
-      };
+    return spans.map(({ from, to, ...s }) => {
+      const epochs = lowerBound(stamps, to) - lowerBound(stamps, from);
+      return { ...s, epochs, epochsPerSecond: (epochs * 1000) / (to - from) };
     });
   } finally {
     child.kill('SIGKILL');
